@@ -1,0 +1,89 @@
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR.Client;
+using Peercall.Contracts.Calls;
+using Peercall.Contracts.Contacts;
+using Peercall.Contracts.Signaling;
+
+namespace Peercall.Client;
+
+/// <summary>
+/// The realtime side of Peercall: a typed wrapper over the SignalR connection to <see cref="SignalingRoutes.Hub"/>.
+/// It speaks WebSockets only and skips negotiation, so any server node can take the connection, and it
+/// reconnects by itself with backoff, forever.
+/// </summary>
+public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
+{
+    private readonly HubConnection _hub;
+
+    public SignalingConnection(Uri serverBaseAddress, Func<Task<string?>> accessTokenProvider,
+        Action<HttpConnectionOptions>? configureHttp = null, IRetryPolicy? retryPolicy = null)
+    {
+        _hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(serverBaseAddress, SignalingRoutes.Hub.TrimStart('/')), options =>
+            {
+                options.Transports = HttpTransportType.WebSockets;
+                options.SkipNegotiation = true;
+                options.AccessTokenProvider = accessTokenProvider;
+                configureHttp?.Invoke(options);
+            })
+            .WithAutomaticReconnect(retryPolicy ?? new BackoffRetryPolicy())
+            .Build();
+        _hub.ServerTimeout = TimeSpan.FromSeconds(30);
+        _hub.KeepAliveInterval = TimeSpan.FromSeconds(10);
+
+        _hub.On<PresenceChange>(nameof(ISignalingClient.PresenceChanged), c => Raise(PresenceChanged, c));
+        _hub.On<Call>(nameof(ISignalingClient.IncomingCall), c => Raise(IncomingCall, c));
+        _hub.On<CallStateChange>(nameof(ISignalingClient.CallStateChanged), c => Raise(CallStateChanged, c));
+        _hub.On<Signal>(nameof(ISignalingClient.Signal), s => Raise(SignalReceived, s));
+        _hub.Reconnecting += e => Raise(Reconnecting, e);
+        _hub.Reconnected += id => Raise(Reconnected, id);
+        _hub.Closed += e => Raise(Closed, e);
+    }
+
+    public event Func<PresenceChange, Task>? PresenceChanged;
+    public event Func<Call, Task>? IncomingCall;
+    public event Func<CallStateChange, Task>? CallStateChanged;
+    public event Func<Signal, Task>? SignalReceived;
+    public event Func<Exception?, Task>? Reconnecting;
+    public event Func<string?, Task>? Reconnected;
+    public event Func<Exception?, Task>? Closed;
+
+    public string? ConnectionId => _hub.ConnectionId;
+    public HubConnectionState State => _hub.State;
+
+    public Task StartAsync(CancellationToken ct = default) => _hub.StartAsync(ct);
+    public Task StopAsync(CancellationToken ct = default) => _hub.StopAsync(ct);
+
+    public Task<Call> PlaceCall(PlaceCallRequest request) =>
+        _hub.InvokeAsync<Call>(nameof(ISignalingHub.PlaceCall), request);
+
+    public Task<Call> AcceptCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.AcceptCall), callId);
+    public Task<Call> DeclineCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.DeclineCall), callId);
+    public Task<Call> CancelCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.CancelCall), callId);
+
+    public Task<Call> EndCall(Guid callId, CallReason reason) =>
+        _hub.InvokeAsync<Call>(nameof(ISignalingHub.EndCall), callId, reason);
+
+    public Task SendSignal(Signal signal) => _hub.InvokeAsync(nameof(ISignalingHub.SendSignal), signal);
+
+    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    private static Task Raise<T>(Func<T, Task>? handlers, T value) => handlers is null
+        ? Task.CompletedTask
+        : Task.WhenAll(handlers.GetInvocationList().Cast<Func<T, Task>>().Select(h => h(value)));
+}
+
+/// <summary>Retries at 0, 1, 2, 5 s and then every 10 s, never giving up; a little jitter spreads a reconnect
+/// storm after a server restart.</summary>
+public sealed class BackoffRetryPolicy : IRetryPolicy
+{
+    private static readonly TimeSpan[] Steps = [TimeSpan.Zero, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2),
+        TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(10)];
+
+    public TimeSpan? NextRetryDelay(RetryContext context)
+    {
+        var step = Steps[(int)Math.Min(context.PreviousRetryCount, Steps.Length - 1)];
+        return step + TimeSpan.FromMilliseconds(Random.Shared.Next(0, 250));
+    }
+}
