@@ -65,6 +65,8 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
     public Task<Call> EndCall(Guid callId, CallReason reason) =>
         _hub.InvokeAsync<Call>(nameof(ISignalingHub.EndCall), callId, reason);
 
+    public Task<Call> ResumeCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.ResumeCall), callId);
+
     public Task SendSignal(Signal signal) => _hub.InvokeAsync(nameof(ISignalingHub.SendSignal), signal);
 
     public ValueTask DisposeAsync() => _hub.DisposeAsync();

@@ -18,7 +18,10 @@ public static class ProblemCodes
     public const string AccountLocked = "account-locked";
     public const string InvalidRefreshToken = "invalid-refresh-token";
     public const string RateLimited = "rate-limited";
+    public const string Unauthorized = "unauthorized";
+    public const string Forbidden = "forbidden";
     public const string NotFound = "not-found";
+    public const string MethodNotAllowed = "method-not-allowed";
     public const string CallNotFound = "call-not-found";
     public const string IllegalTransition = "illegal-transition";
     public const string CannotCallSelf = "cannot-call-self";

@@ -45,5 +45,10 @@ public interface ISignalingHub
     Task<Call> DeclineCall(Guid callId);
     Task<Call> CancelCall(Guid callId);
     Task<Call> EndCall(Guid callId, CallReason reason);
+
+    /// <summary>After a reconnect, binds an accepted call to this new connection so its signals flow again.
+    /// Media keeps flowing peer to peer meanwhile; without it the call ends after the reconnect grace period.</summary>
+    Task<Call> ResumeCall(Guid callId);
+
     Task SendSignal(Signal signal);
 }

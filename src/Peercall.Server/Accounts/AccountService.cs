@@ -1,0 +1,125 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+using Peercall.Contracts;
+using Peercall.Contracts.Accounts;
+using Peercall.Server.Data;
+using Peercall.Server.Hosting;
+using Peercall.Server.Presence;
+
+namespace Peercall.Server.Accounts;
+
+public sealed class AccountService(
+    PeercallDb db,
+    UserManager<User> users,
+    TokenIssuer tokens,
+    PresenceTracker presence,
+    TimeProvider time,
+    ILogger<AccountService> logger)
+{
+    private const string WrongCredentials = "The username or password is wrong.";
+
+    public async Task<UserProfile> RegisterAsync(string username, string password, string displayName)
+    {
+        var user = new User
+        {
+            Id = Guid.CreateVersion7(),
+            UserName = username,
+            DisplayName = displayName,
+            CreatedAt = time.GetUtcNow().UtcDateTime,
+        };
+        var result = await users.CreateAsync(user, password);
+        if (result.Succeeded) return user.ToProfile();
+
+        if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName)))
+            throw new PeercallException(409, ProblemCodes.UsernameTaken, $"The username '{username}' is taken.");
+        throw new PeercallException(400, ProblemCodes.ValidationFailed,
+            string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    public async Task<TokenPair> LoginAsync(LoginRequest request)
+    {
+        var user = await users.FindByNameAsync(AccountInput.Tidy(request.Username));
+        if (user is null)
+        {
+            // Spend the same time as a real check, so the answer does not tell which usernames exist.
+            users.PasswordHasher.VerifyHashedPassword(new User(), DecoyHash, request.Password ?? "");
+            throw InvalidCredentials();
+        }
+        if (await users.IsLockedOutAsync(user)) throw Locked(user);
+
+        if (!await users.CheckPasswordAsync(user, request.Password ?? ""))
+        {
+            await users.AccessFailedAsync(user);
+            logger.LogWarning("Failed sign-in for {UserId}", user.Id);
+            if (await users.IsLockedOutAsync(user)) throw Locked(user);
+            throw InvalidCredentials();
+        }
+        await users.ResetAccessFailedCountAsync(user);
+
+        var session = new SignInSession { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = time.GetUtcNow().UtcDateTime };
+        var (refresh, record) = tokens.CreateRefreshToken(session.Id);
+        db.SignInSessions.Add(session);
+        db.RefreshTokens.Add(record);
+        await db.SaveChangesAsync();
+        logger.LogInformation("User {UserId} signed in, session {SessionId}", user.Id, session.Id);
+        return tokens.Pair(user, session.Id, refresh);
+    }
+
+    public async Task<TokenPair> RefreshAsync(string refreshToken)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        var record = await db.RefreshTokens.AsNoTracking()
+            .SingleOrDefaultAsync(t => t.TokenHash == TokenIssuer.Hash(refreshToken ?? ""));
+        if (record is null) throw InvalidRefresh("This refresh token is not known. Sign in again.");
+
+        var session = await db.SignInSessions.AsNoTracking().SingleAsync(s => s.Id == record.SessionId);
+        if (session.RevokedAt is not null) throw InvalidRefresh("This session has ended. Sign in again.");
+        if (record.ExpiresAt <= now) throw InvalidRefresh("This refresh token has expired. Sign in again.");
+
+        // Consuming is conditional, so two concurrent uses of one token cannot both succeed.
+        var consumed = await db.RefreshTokens
+            .Where(t => t.Id == record.Id && t.ConsumedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(t => t.ConsumedAt, now));
+        if (consumed == 0)
+        {
+            await RevokeSessionAsync(session.Id, "refresh-token-reused");
+            logger.LogWarning("Refresh token reused: session {SessionId} of {UserId} revoked", session.Id, session.UserId);
+            throw InvalidRefresh("This refresh token was already used, so the session has been ended for safety. Sign in again.");
+        }
+
+        var user = await users.FindByIdAsync(session.UserId.ToString())
+                   ?? throw InvalidRefresh("This account no longer exists.");
+        var (token, next) = tokens.CreateRefreshToken(session.Id);
+        db.RefreshTokens.Add(next);
+        await db.SaveChangesAsync();
+        return tokens.Pair(user, session.Id, token);
+    }
+
+    public async Task RevokeSessionAsync(Guid sessionId, string reason)
+    {
+        var now = time.GetUtcNow().UtcDateTime;
+        await db.SignInSessions
+            .Where(s => s.Id == sessionId && s.RevokedAt == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason));
+        presence.CloseSession(sessionId);
+    }
+
+    public Task<bool> IsSessionActiveAsync(Guid sessionId) =>
+        db.SignInSessions.AnyAsync(s => s.Id == sessionId && s.RevokedAt == null);
+
+    private static PeercallException InvalidCredentials() =>
+        new(401, ProblemCodes.InvalidCredentials, WrongCredentials);
+
+    private static PeercallException InvalidRefresh(string message) =>
+        new(401, ProblemCodes.InvalidRefreshToken, message);
+
+    private static PeercallException Locked(User user)
+    {
+        var until = user.LockoutEnd!.Value.ToUniversalTime();
+        return new PeercallException(403, ProblemCodes.AccountLocked,
+            $"Too many failed sign-ins. This account is locked until {until:yyyy-MM-dd HH:mm:ss} UTC.",
+            new Dictionary<string, object?> { ["lockedUntil"] = until });
+    }
+
+    private static readonly string DecoyHash = new PasswordHasher<User>().HashPassword(new User(), "decoy-password");
+}

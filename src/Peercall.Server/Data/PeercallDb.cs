@@ -1,0 +1,63 @@
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore;
+using Peercall.Server.Accounts;
+using Peercall.Server.Calls;
+
+namespace Peercall.Server.Data;
+
+public sealed class PeercallDb(DbContextOptions<PeercallDb> options) : IdentityUserContext<User, Guid>(options)
+{
+    public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
+    public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
+    public DbSet<CallRequest> Calls => Set<CallRequest>();
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
+    {
+        // Every timestamp is UTC; SQLite would otherwise hand them back as DateTimeKind.Unspecified.
+        configuration.Properties<DateTime>().HaveConversion<UtcDateTimeConverter>();
+        configuration.Properties<DateTime?>().HaveConversion<UtcDateTimeConverter>();
+    }
+
+    protected override void OnModelCreating(ModelBuilder model)
+    {
+        base.OnModelCreating(model);
+
+        model.Entity<User>(user =>
+        {
+            user.Property(u => u.DisplayName).HasMaxLength(64);
+            user.Property(u => u.UserName).HasMaxLength(32);
+            user.Property(u => u.NormalizedUserName).HasMaxLength(32);
+        });
+
+        model.Entity<SignInSession>(session =>
+        {
+            session.HasOne<User>().WithMany().HasForeignKey(s => s.UserId).OnDelete(DeleteBehavior.Cascade);
+            session.Property(s => s.RevokedReason).HasMaxLength(64);
+        });
+
+        model.Entity<RefreshToken>(token =>
+        {
+            token.HasOne<SignInSession>().WithMany().HasForeignKey(t => t.SessionId).OnDelete(DeleteBehavior.Cascade);
+            token.Property(t => t.TokenHash).HasMaxLength(64);
+            token.HasIndex(t => t.TokenHash).IsUnique();
+        });
+
+        model.Entity<CallRequest>(call =>
+        {
+            call.HasOne<User>().WithMany().HasForeignKey(c => c.CallerId).OnDelete(DeleteBehavior.Cascade);
+            call.HasOne<User>().WithMany().HasForeignKey(c => c.CalleeId).OnDelete(DeleteBehavior.Cascade);
+            call.Property(c => c.Media).HasConversion<string>().HasMaxLength(16);
+            call.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
+            call.Property(c => c.Reason).HasConversion<string>().HasMaxLength(32);
+            call.Property(c => c.CallerConnectionId).HasMaxLength(64);
+            call.Property(c => c.CalleeConnectionId).HasMaxLength(64);
+            call.HasIndex(c => new { c.State, c.CreatedAt });
+            call.HasIndex(c => new { c.CallerId, c.CreatedAt });
+            call.HasIndex(c => new { c.CalleeId, c.CreatedAt });
+        });
+    }
+
+    private sealed class UtcDateTimeConverter() : Microsoft.EntityFrameworkCore.Storage.ValueConversion.ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}

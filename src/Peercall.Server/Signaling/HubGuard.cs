@@ -1,0 +1,63 @@
+using System.Threading.RateLimiting;
+using Microsoft.AspNetCore.SignalR;
+using Microsoft.Extensions.Options;
+using Peercall.Contracts;
+using Peercall.Server.Hosting;
+
+namespace Peercall.Server.Signaling;
+
+/// <summary>Guards every hub invocation: a message-rate limit per connection, and refusals turned into hub
+/// errors that start with their stable code ("code: message"). Unexpected failures are logged, not shown.</summary>
+public sealed class HubGuard(IOptions<SignalingOptions> options, ILogger<HubGuard> logger) : IHubFilter
+{
+    private static readonly object LimiterKey = new();
+
+    public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation,
+        Func<HubInvocationContext, ValueTask<object?>> next)
+    {
+        var limiter = (TokenBucketRateLimiter)invocation.Context.Items[LimiterKey]!;
+        using var lease = limiter.AttemptAcquire();
+        if (!lease.IsAcquired)
+            throw new HubException($"{ProblemCodes.TooManyMessages}: Too many messages on this connection; slow down.");
+        try
+        {
+            return await next(invocation);
+        }
+        catch (PeercallException e)
+        {
+            throw new HubException($"{e.Code}: {e.Message}");
+        }
+        catch (Exception e) when (e is not HubException)
+        {
+            logger.LogError(e, "Hub method {Method} failed", invocation.HubMethodName);
+            throw new HubException($"{ProblemCodes.ServerError}: Something went wrong on the server. The error has been logged.");
+        }
+    }
+
+    public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
+    {
+        var limits = options.Value;
+        context.Context.Items[LimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
+        {
+            TokenLimit = limits.MessageBurst,
+            TokensPerPeriod = limits.MessagesPerSecond,
+            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
+            QueueLimit = 0,
+            AutoReplenishment = true,
+        });
+        return next(context);
+    }
+
+    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception,
+        Func<HubLifetimeContext, Exception?, Task> next)
+    {
+        try
+        {
+            await next(context, exception);
+        }
+        finally
+        {
+            if (context.Context.Items[LimiterKey] is IDisposable limiter) limiter.Dispose();
+        }
+    }
+}

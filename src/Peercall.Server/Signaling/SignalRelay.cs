@@ -1,0 +1,27 @@
+using Microsoft.AspNetCore.SignalR;
+using Peercall.Contracts;
+using Peercall.Contracts.Signaling;
+using Peercall.Server.Calls;
+using Peercall.Server.Hosting;
+
+namespace Peercall.Server.Signaling;
+
+/// <summary>Passes offers, answers and ICE candidates between the two bound connections of an accepted call,
+/// and nowhere else. It reads memory only, so relaying stays cheap under load.</summary>
+public sealed class SignalRelay(ActiveCalls active, IHubContext<SignalingHub, ISignalingClient> hub)
+{
+    public Task RelayAsync(string fromConnection, Signal? signal)
+    {
+        if (signal is null || !Enum.IsDefined(signal.Kind) || signal.Payload is null)
+            throw new PeercallException(400, ProblemCodes.BadRequest, "A signal needs a callId, a kind (offer, answer or candidate) and a payload.");
+        var limit = signal.Kind == SignalKind.Candidate ? SignalLimits.MaxCandidateLength : SignalLimits.MaxDescriptionLength;
+        if (signal.Payload.Length > limit)
+            throw new PeercallException(413, ProblemCodes.SignalTooLarge,
+                $"A {signal.Kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
+
+        var peer = active.Find(signal.CallId)?.PeerOf(fromConnection)
+                   ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
+                       "Signals go only between the two connected devices of an accepted call of yours.");
+        return hub.Clients.Client(peer).Signal(signal);
+    }
+}

@@ -1,0 +1,45 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Peercall.Contracts.Calls;
+using Peercall.Contracts.Signaling;
+using Peercall.Server.Calls;
+using Peercall.Server.Hosting;
+using Peercall.Server.Presence;
+
+namespace Peercall.Server.Signaling;
+
+/// <summary>The realtime channel. It is wiring only: presence and calls live in their services, which the REST
+/// endpoints share; relaying a signal is the one thing done here.</summary>
+[Authorize]
+public sealed class SignalingHub(
+    PresenceService presence,
+    CallService calls,
+    SignalRelay relay,
+    TimeProvider time) : Hub<ISignalingClient>, ISignalingHub
+{
+    public override Task OnConnectedAsync() => presence.ConnectedAsync(new RealtimeConnection(
+        Context.ConnectionId, Context.User!.UserId(), Context.User!.SessionId(), time.GetUtcNow().UtcDateTime, Context));
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
+    {
+        if (await presence.DisconnectedAsync(Context.ConnectionId) is { } connection)
+            await calls.ConnectionClosedAsync(connection, clean: exception is null);
+    }
+
+    public Task<Call> PlaceCall(PlaceCallRequest request) =>
+        calls.PlaceAsync(UserId, request with { ConnectionId = Context.ConnectionId });
+
+    public Task<Call> AcceptCall(Guid callId) => calls.AcceptAsync(UserId, callId, Context.ConnectionId);
+
+    public Task<Call> DeclineCall(Guid callId) => calls.DeclineAsync(UserId, callId, Context.ConnectionId);
+
+    public Task<Call> CancelCall(Guid callId) => calls.CancelAsync(UserId, callId);
+
+    public Task<Call> EndCall(Guid callId, CallReason reason) => calls.EndAsync(UserId, callId, reason, Context.ConnectionId);
+
+    public Task<Call> ResumeCall(Guid callId) => calls.ResumeAsync(UserId, callId, Context.ConnectionId);
+
+    public Task SendSignal(Signal signal) => relay.RelayAsync(Context.ConnectionId, signal);
+
+    private Guid UserId => Context.User!.UserId();
+}

@@ -1,0 +1,59 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.SignalR;
+using Peercall.Contracts.Signaling;
+using Peercall.Server.Hosting;
+
+namespace Peercall.Server.Signaling;
+
+public sealed class SignalingOptions
+{
+    public const string Section = "Peercall:Signaling";
+
+    [Range(1, 100_000)]
+    public int MessagesPerSecond { get; set; } = 50;
+
+    [Range(1, 100_000)]
+    public int MessageBurst { get; set; } = 200;
+}
+
+public static class SignalingSetup
+{
+    /// <summary>The largest hub message: a 64 KB session description plus its JSON envelope.</summary>
+    public const int MaxMessageBytes = 80 * 1024;
+
+    public static WebApplicationBuilder AddSignaling(this WebApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<SignalingOptions>().BindConfiguration(SignalingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SignalRelay>();
+        services.AddSingleton<HubGuard>();
+        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        services.AddSignalR(options =>
+        {
+            options.MaximumReceiveMessageSize = MaxMessageBytes;
+            // A device that vanishes without closing is noticed after ClientTimeoutInterval without a message;
+            // clients ping every 10 s.
+            options.KeepAliveInterval = TimeSpan.FromSeconds(10);
+            options.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+            options.EnableDetailedErrors = false;
+            options.AddFilter<HubGuard>();
+        });
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapSignaling(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<SignalingHub>(SignalingRoutes.Hub, options =>
+        {
+            options.ApplicationMaxBufferSize = MaxMessageBytes;
+            options.TransportMaxBufferSize = 32 * 1024;
+        });
+        return app;
+    }
+
+    private sealed class SubjectUserIdProvider : IUserIdProvider
+    {
+        public string? GetUserId(HubConnectionContext connection) =>
+            connection.User.FindFirst(ClaimsPrincipalExtensions.SubjectClaim)?.Value;
+    }
+}
