@@ -37,7 +37,11 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
         _hub.On<CallStateChange>(nameof(ISignalingClient.CallStateChanged), c => Raise(CallStateChanged, c));
         _hub.On<Signal>(nameof(ISignalingClient.Signal), s => Raise(SignalReceived, s));
         _hub.Reconnecting += e => Raise(Reconnecting, e);
-        _hub.Reconnected += id => Raise(Reconnected, id);
+        _hub.Reconnected += async _ =>
+        {
+            ConnectionId = await GetConnectionId();
+            await Raise(Reconnected, ConnectionId);
+        };
         _hub.Closed += e => Raise(Closed, e);
     }
 
@@ -49,10 +53,17 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
     public event Func<string?, Task>? Reconnected;
     public event Func<Exception?, Task>? Closed;
 
-    public string? ConnectionId => _hub.ConnectionId;
+    /// <summary>This connection's id on the server, known once started; it changes on every reconnect.</summary>
+    public string? ConnectionId { get; private set; }
     public HubConnectionState State => _hub.State;
 
-    public Task StartAsync(CancellationToken ct = default) => _hub.StartAsync(ct);
+    public async Task StartAsync(CancellationToken ct = default)
+    {
+        await _hub.StartAsync(ct);
+        ConnectionId = await GetConnectionId();
+    }
+
+    public Task<string> GetConnectionId() => _hub.InvokeAsync<string>(nameof(ISignalingHub.GetConnectionId));
     public Task StopAsync(CancellationToken ct = default) => _hub.StopAsync(ct);
 
     public Task<Call> PlaceCall(PlaceCallRequest request) =>

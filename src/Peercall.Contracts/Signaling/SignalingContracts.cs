@@ -40,6 +40,10 @@ public interface ISignalingClient
 /// the calling connection.</summary>
 public interface ISignalingHub
 {
+    /// <summary>The id of the calling connection, to name this device in REST call requests. Clients that skip
+    /// negotiation (WebSockets only) learn it only this way.</summary>
+    Task<string> GetConnectionId();
+
     Task<Call> PlaceCall(PlaceCallRequest request);
     Task<Call> AcceptCall(Guid callId);
     Task<Call> DeclineCall(Guid callId);

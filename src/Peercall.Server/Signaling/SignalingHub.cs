@@ -26,6 +26,8 @@ public sealed class SignalingHub(
             await calls.ConnectionClosedAsync(connection, clean: exception is null);
     }
 
+    public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);
+
     public Task<Call> PlaceCall(PlaceCallRequest request) =>
         calls.PlaceAsync(UserId, request with { ConnectionId = Context.ConnectionId });
 
