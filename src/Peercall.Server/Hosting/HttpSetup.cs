@@ -16,7 +16,12 @@ public static class HttpSetup
         services.TryAddSingleton(TimeProvider.System);
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddPeercallProblems();
-        services.AddOpenApi();
+        services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
+        {
+            document.Info.Title = "Peercall API";
+            document.Info.Description = "Accounts, presence and call requests. The realtime events and the call sequence are described in docs/protocol.md.";
+            return Task.CompletedTask;
+        }));
 
         var origins = builder.Configuration.GetSection("Peercall:Cors:Origins").Get<string[]>() ?? [];
         services.AddCors(cors => cors.AddPolicy(CorsPolicy, policy =>
@@ -37,7 +42,8 @@ public static class HttpSetup
     public static WebApplication MapPeercallDiagnostics(this WebApplication app)
     {
         app.MapOpenApi();
-        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Peercall API"));
+        // No web fonts from outside: the API page must work on a LAN with no internet.
+        app.MapScalarApiReference("/api/docs", options => options.WithTitle("Peercall API").DisableDefaultFonts());
         app.MapHealthChecks("/healthz", new HealthCheckOptions
         {
             ResultStatusCodes = { [Microsoft.Extensions.Diagnostics.HealthChecks.HealthStatus.Unhealthy] = 503 },
