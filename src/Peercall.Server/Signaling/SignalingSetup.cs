@@ -14,6 +14,10 @@ public sealed class SignalingOptions
 
     [Range(1, 100_000)]
     public int MessageBurst { get; set; } = 200;
+
+    /// <summary>Realtime connections this node accepts; by default what its open-file limit allows.</summary>
+    [Range(1, 10_000_000)]
+    public int? MaxConnections { get; set; }
 }
 
 public static class SignalingSetup
@@ -26,6 +30,7 @@ public static class SignalingSetup
         var services = builder.Services;
         services.AddOptions<SignalingOptions>().BindConfiguration(SignalingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignalRelay>();
+        services.AddSingleton<ConnectionCapacity>();
         services.AddSingleton<HubGuard>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
         services.AddSignalR(options =>
@@ -41,8 +46,12 @@ public static class SignalingSetup
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapSignaling(this IEndpointRouteBuilder app)
+    public static WebApplication MapSignaling(this WebApplication app)
     {
+        var capacity = app.Services.GetRequiredService<ConnectionCapacity>();
+        var presence = app.Services.GetRequiredService<Presence.PresenceTracker>();
+        app.UseWhen(http => http.Request.Path.StartsWithSegments(SignalingRoutes.Hub),
+            branch => branch.Use((http, next) => capacity.RefuseWhenFullAsync(http, presence, () => next(http))));
         app.MapHub<SignalingHub>(SignalingRoutes.Hub, options =>
         {
             options.ApplicationMaxBufferSize = MaxMessageBytes;

@@ -1,0 +1,90 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using Peercall.Contracts;
+using Peercall.Contracts.Signaling;
+using Peercall.Server.Presence;
+
+namespace Peercall.Server.Signaling;
+
+/// <summary>
+/// Every realtime connection holds an open file, and a process may hold only so many. Past the limit the
+/// operating system refuses sockets in ways clients cannot understand, so new realtime connections are refused
+/// here first, with a 503 that says why, while the connections already open keep being served.
+/// </summary>
+public sealed class ConnectionCapacity
+{
+    /// <summary>Files kept free for the database, logs and plain HTTP requests.</summary>
+    public const int ReservedFiles = 500;
+
+    private readonly ILogger<ConnectionCapacity> _logger;
+    private readonly TimeProvider _time;
+    private long _lastWarningTicks;
+
+    public ConnectionCapacity(IOptions<SignalingOptions> options, ILogger<ConnectionCapacity> logger, TimeProvider time)
+    {
+        _logger = logger;
+        _time = time;
+        OpenFileLimit = ReadOpenFileLimit();
+        MaxConnections = options.Value.MaxConnections
+                         ?? (OpenFileLimit is { } limit ? (int)Math.Clamp(limit - ReservedFiles, 100, int.MaxValue) : int.MaxValue);
+        logger.LogInformation("Accepting up to {MaxConnections} realtime connections (open-file limit {OpenFileLimit})",
+            MaxConnections, OpenFileLimit?.ToString() ?? "unknown");
+    }
+
+    public int MaxConnections { get; }
+    public long? OpenFileLimit { get; }
+
+    public async Task RefuseWhenFullAsync(HttpContext http, PresenceTracker presence, Func<Task> next)
+    {
+        var open = presence.ConnectionCount;
+        if (open < MaxConnections)
+        {
+            await next();
+            return;
+        }
+
+        WarnAtMostEveryMinute(open);
+        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        http.Response.Headers.RetryAfter = "30";
+        var problem = new ProblemDetails
+        {
+            Status = 503,
+            Title = "Server full",
+            Detail = "This server holds as many realtime connections as it can. Try again later, or connect to another node.",
+        };
+        problem.Extensions["code"] = ProblemCodes.ServerFull;
+        await http.RequestServices.GetRequiredService<IProblemDetailsService>()
+            .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
+    }
+
+    private void WarnAtMostEveryMinute(int open)
+    {
+        var now = _time.GetUtcNow().UtcTicks;
+        var last = Interlocked.Read(ref _lastWarningTicks);
+        if (now - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref _lastWarningTicks, now, last) != last)
+            return;
+        _logger.LogWarning(
+            "Out of file descriptors for new realtime connections: {Open} open, limit {MaxConnections} " +
+            "(the process may hold {OpenFileLimit} open files). New connections get 503 server-full; open ones keep working.",
+            open, MaxConnections, OpenFileLimit);
+    }
+
+    /// <summary>The soft limit of open files, which .NET raises to the hard limit at start-up.</summary>
+    private static long? ReadOpenFileLimit()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/limits").FirstOrDefault(l => l.StartsWith("Max open files", StringComparison.Ordinal));
+            var soft = line?.Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
+            return long.TryParse(soft, out var limit) ? limit : null;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
