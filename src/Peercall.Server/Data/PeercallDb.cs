@@ -5,7 +5,9 @@ using Peercall.Server.Calls;
 
 namespace Peercall.Server.Data;
 
-public sealed class PeercallDb(DbContextOptions<PeercallDb> options) : IdentityUserContext<User, Guid>(options)
+/// <summary>The database every feature uses. Each provider has a subclass only so that it has migrations of
+/// its own; the model is the same.</summary>
+public abstract class PeercallDb(DbContextOptions options) : IdentityUserContext<User, Guid>(options)
 {
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
@@ -61,3 +63,7 @@ public sealed class PeercallDb(DbContextOptions<PeercallDb> options) : IdentityU
         v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
         v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
 }
+
+public sealed class SqlitePeercallDb(DbContextOptions<SqlitePeercallDb> options) : PeercallDb(options);
+
+public sealed class PostgresPeercallDb(DbContextOptions<PostgresPeercallDb> options) : PeercallDb(options);

@@ -7,10 +7,10 @@ using Peercall.Server.Data;
 
 #nullable disable
 
-namespace Peercall.Server.Data.Migrations
+namespace Peercall.Server.Data.Migrations.Sqlite
 {
-    [DbContext(typeof(PeercallDb))]
-    partial class PeercallDbModelSnapshot : ModelSnapshot
+    [DbContext(typeof(SqlitePeercallDb))]
+    partial class SqlitePeercallDbModelSnapshot : ModelSnapshot
     {
         protected override void BuildModel(ModelBuilder modelBuilder)
         {
