@@ -1,12 +1,19 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: installs what the tests need (chromium, sox) when missing, builds once,
-# runs all test projects, and ends with the plain summary line "N passed, N failed[, N skipped]".
+# Runs every test of the solution: installs what the tests need (chromium, sox, coturn, iptables, postgresql,
+# redis-server) when missing, builds once, runs all test projects, runs the server tests once more on PostgreSQL,
+# and ends with the plain summary line "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")"
 
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
+command -v ip >/dev/null 2>&1 || missing+=(iproute2)
+command -v curl >/dev/null 2>&1 || missing+=(curl)
+command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
+ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
+command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} with apt..."
   sudo_cmd=()
@@ -24,6 +31,13 @@ dotnet test Peercall.sln --no-build -c Debug -nologo \
   --logger "trx" --logger "console;verbosity=normal" \
   --results-directory "$results" --blame-hang-timeout 15m
 status=$?
+
+# The server suite once more with PostgreSQL as the database, on a server started (and stopped) just for it.
+tests/with-postgres.sh dotnet test tests/Peercall.Server.Tests/Peercall.Server.Tests.csproj --no-build -c Debug -nologo \
+  --logger "trx;LogFileName=server-tests-on-postgresql.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" --blame-hang-timeout 15m
+postgres_status=$?
+[ "$status" -ne 0 ] || status=$postgres_status
 
 # The summary comes from the test results themselves, summed over every test project.
 summary=$(cat "$results"/*.trx 2>/dev/null | grep -o '<Counters [^>]*>' | awk '

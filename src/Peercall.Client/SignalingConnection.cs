@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.Http.Connections.Client;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Client;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Contacts;
@@ -63,24 +64,36 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
         ConnectionId = await GetConnectionId();
     }
 
-    public Task<string> GetConnectionId() => _hub.InvokeAsync<string>(nameof(ISignalingHub.GetConnectionId));
+    public Task<string> GetConnectionId() => InvokeAsync<string>(nameof(ISignalingHub.GetConnectionId));
     public Task StopAsync(CancellationToken ct = default) => _hub.StopAsync(ct);
 
-    public Task<Call> PlaceCall(PlaceCallRequest request) =>
-        _hub.InvokeAsync<Call>(nameof(ISignalingHub.PlaceCall), request);
+    public Task<Call> PlaceCall(PlaceCallRequest request) => InvokeAsync<Call>(nameof(ISignalingHub.PlaceCall), request);
 
-    public Task<Call> AcceptCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.AcceptCall), callId);
-    public Task<Call> DeclineCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.DeclineCall), callId);
-    public Task<Call> CancelCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.CancelCall), callId);
+    public Task<Call> AcceptCall(Guid callId) => InvokeAsync<Call>(nameof(ISignalingHub.AcceptCall), callId);
+    public Task<Call> DeclineCall(Guid callId) => InvokeAsync<Call>(nameof(ISignalingHub.DeclineCall), callId);
+    public Task<Call> CancelCall(Guid callId) => InvokeAsync<Call>(nameof(ISignalingHub.CancelCall), callId);
 
     public Task<Call> EndCall(Guid callId, CallReason reason) =>
-        _hub.InvokeAsync<Call>(nameof(ISignalingHub.EndCall), callId, reason);
+        InvokeAsync<Call>(nameof(ISignalingHub.EndCall), callId, reason);
 
-    public Task<Call> ResumeCall(Guid callId) => _hub.InvokeAsync<Call>(nameof(ISignalingHub.ResumeCall), callId);
+    public Task<Call> ResumeCall(Guid callId) => InvokeAsync<Call>(nameof(ISignalingHub.ResumeCall), callId);
 
-    public Task SendSignal(Signal signal) => _hub.InvokeAsync(nameof(ISignalingHub.SendSignal), signal);
+    public Task SendSignal(Signal signal) => InvokeAsync<object?>(nameof(ISignalingHub.SendSignal), signal);
 
     public ValueTask DisposeAsync() => _hub.DisposeAsync();
+
+    /// <summary>Invokes a hub method; a refusal from the server surfaces as a <see cref="PeercallHubException"/>.</summary>
+    private async Task<T> InvokeAsync<T>(string method, params object?[] args)
+    {
+        try
+        {
+            return (T)(await _hub.InvokeCoreAsync(method, typeof(T), args))!;
+        }
+        catch (HubException e) when (PeercallHubException.From(e) is { } refusal)
+        {
+            throw refusal;
+        }
+    }
 
     private static Task Raise<T>(Func<T, Task>? handlers, T value) => handlers is null
         ? Task.CompletedTask

@@ -1,28 +1,39 @@
 using Peercall.Server.Accounts;
 using Peercall.Server.Calls;
+using Peercall.Server.Certificates;
+using Peercall.Server.Cluster;
+using Peercall.Server.Connect;
 using Peercall.Server.Contacts;
 using Peercall.Server.Data;
+using Peercall.Server.Deployment;
 using Peercall.Server.Hosting;
 using Peercall.Server.Presence;
 using Peercall.Server.Signaling;
 using Peercall.Server.WebClient;
 
-var builder = WebApplication.CreateBuilder(args);
-builder.AddPeercallHttp()
+var builder = WebApplication.CreateBuilder(ServiceHosting.Options(args));
+builder.AddServiceHosting()
+    .AddPeercallHttp()
+    .AddPeercallHttps()
     .AddPeercallData()
     .AddAccounts()
     .AddPresence()
     .AddCalls()
-    .AddSignaling();
+    .AddSignaling()
+    .AddCluster()
+    .AddConnectPage()
+    .AddWebClient();
 
 var app = builder.Build();
 await app.MigrateDatabaseAsync();
 
+app.UseHttpsOnLan();
 app.UsePeercallHttp();
 app.MapAccountsApi();
 app.MapContactsApi();
 app.MapCallsApi();
 app.MapSignaling();
+app.MapConnectPage();
 app.MapPeercallDiagnostics();
 app.MapWebClient();
 

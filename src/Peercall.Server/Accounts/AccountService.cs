@@ -12,7 +12,7 @@ public sealed class AccountService(
     PeercallDb db,
     UserManager<User> users,
     TokenIssuer tokens,
-    PresenceTracker presence,
+    IPresenceDirectory presence,
     TimeProvider time,
     ILogger<AccountService> logger)
 {
@@ -25,7 +25,7 @@ public sealed class AccountService(
             Id = Guid.CreateVersion7(),
             UserName = username,
             DisplayName = displayName,
-            CreatedAt = time.GetUtcNow().UtcDateTime,
+            CreatedAt = time.StoredUtcNow(),
         };
         var result = await users.CreateAsync(user, password);
         if (result.Succeeded) return user.ToProfile();
@@ -56,7 +56,7 @@ public sealed class AccountService(
         }
         await users.ResetAccessFailedCountAsync(user);
 
-        var session = new SignInSession { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = time.GetUtcNow().UtcDateTime };
+        var session = new SignInSession { Id = Guid.CreateVersion7(), UserId = user.Id, CreatedAt = time.StoredUtcNow() };
         var (refresh, record) = tokens.CreateRefreshToken(session.Id);
         db.SignInSessions.Add(session);
         db.RefreshTokens.Add(record);
@@ -67,7 +67,7 @@ public sealed class AccountService(
 
     public async Task<TokenPair> RefreshAsync(string refreshToken)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.StoredUtcNow();
         var record = await db.RefreshTokens.AsNoTracking()
             .SingleOrDefaultAsync(t => t.TokenHash == TokenIssuer.Hash(refreshToken ?? ""));
         if (record is null) throw InvalidRefresh("This refresh token is not known. Sign in again.");
@@ -97,11 +97,11 @@ public sealed class AccountService(
 
     public async Task RevokeSessionAsync(Guid sessionId, string reason)
     {
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.StoredUtcNow();
         await db.SignInSessions
             .Where(s => s.Id == sessionId && s.RevokedAt == null)
             .ExecuteUpdateAsync(s => s.SetProperty(x => x.RevokedAt, now).SetProperty(x => x.RevokedReason, reason));
-        presence.CloseSession(sessionId);
+        await presence.CloseSessionAsync(sessionId);
     }
 
     public Task<bool> IsSessionActiveAsync(Guid sessionId) =>

@@ -10,6 +10,10 @@ public static class AccountsApi
 {
     public static IEndpointRouteBuilder MapAccountsApi(this IEndpointRouteBuilder app)
     {
+        // Load the signing key, or generate it into the data folder, at start: a bad configured key then stops
+        // the server instead of failing the first sign-in.
+        app.ServiceProvider.GetRequiredService<SigningKey>();
+
         var auth = app.MapGroup("api/auth").WithTags("Accounts").RequireRateLimiting(RateLimitOptions.AuthPolicy);
         auth.MapPost("register", Register).WithName("Register").WithSummary("Create an account");
         auth.MapPost("login", Login).WithName("Login").WithSummary("Sign in: an access token and a refresh token");

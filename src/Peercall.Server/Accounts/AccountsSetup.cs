@@ -1,3 +1,4 @@
+using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
@@ -31,7 +32,8 @@ public static class AccountsSetup
                 options.Password.RequiredUniqueChars = 1;
                 options.Lockout.AllowedForNewUsers = true;
             })
-            .AddEntityFrameworkStores<PeercallDb>();
+            .AddEntityFrameworkStores<PeercallDb>()
+            .AddUserManager<ClockedUserManager>();
         services.AddOptions<IdentityOptions>().Configure<IOptions<AuthOptions>>((identity, auth) =>
         {
             identity.Lockout.MaxFailedAccessAttempts = auth.Value.MaxFailedSignIns;
@@ -66,8 +68,17 @@ public static class AccountsSetup
                     },
                     OnTokenValidated = async context =>
                     {
+                        // Every token this server issues names its user and session; a signed one that does not is
+                        // refused here rather than failing later in an endpoint.
+                        var principal = context.Principal!;
+                        if (!Guid.TryParse(principal.FindFirstValue(ClaimsPrincipalExtensions.SubjectClaim), out _)
+                            || !Guid.TryParse(principal.FindFirstValue(ClaimsPrincipalExtensions.SessionClaim), out var sessionId))
+                        {
+                            context.Fail("The token does not name a user and a sign-in session.");
+                            return;
+                        }
                         var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
-                        if (!await accounts.IsSessionActiveAsync(context.Principal!.SessionId()))
+                        if (!await accounts.IsSessionActiveAsync(sessionId))
                             context.Fail("The session of this token has ended.");
                     },
                 };

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Peercall.Contracts.Accounts;
+using Peercall.Server.Data;
 using Peercall.Server.Hosting;
 
 namespace Peercall.Server.Accounts;
@@ -37,7 +38,7 @@ public sealed class TokenIssuer(SigningKey key, IOptions<AuthOptions> options, T
     public (string Token, RefreshToken Record) CreateRefreshToken(Guid sessionId)
     {
         var token = Base64UrlEncoder.Encode(RandomNumberGenerator.GetBytes(32));
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.StoredUtcNow();
         return (token, new RefreshToken
         {
             Id = Guid.NewGuid(),

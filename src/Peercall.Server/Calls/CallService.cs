@@ -9,13 +9,6 @@ using Peercall.Server.Presence;
 
 namespace Peercall.Server.Calls;
 
-/// <summary>Serialises call placement on this node, so the checks for glare and a second outgoing call see
-/// every call placed before them.</summary>
-public sealed class CallPlacementGate
-{
-    public SemaphoreSlim Gate { get; } = new(1, 1);
-}
-
 /// <summary>
 /// Every change to a call goes through here, from REST and from the hub alike. A transition is a conditional
 /// update (only from the state it was read in), so concurrent actions and every node's background sweep stay
@@ -23,11 +16,11 @@ public sealed class CallPlacementGate
 /// </summary>
 public sealed class CallService(
     PeercallDb db,
-    PresenceTracker presence,
+    IPresenceDirectory presence,
     PresenceService presenceService,
-    ActiveCalls active,
+    ICallBindings bindings,
     CallNotifier notifier,
-    CallPlacementGate placement,
+    ICallPlacementLock placement,
     TimeProvider time,
     ILogger<CallService> logger)
 {
@@ -37,10 +30,9 @@ public sealed class CallService(
             throw new PeercallException(400, ProblemCodes.BadRequest, "The only media supported so far is 'audio'.");
         if (request.CalleeId == callerId)
             throw new PeercallException(400, ProblemCodes.CannotCallSelf, "You cannot call yourself.");
-        var connection = ResolveConnection(callerId, request.ConnectionId);
+        var connection = await ResolveConnectionAsync(callerId, request.ConnectionId);
 
-        await placement.Gate.WaitAsync();
-        try
+        await using (await placement.EnterAsync())
         {
             var callee = await db.Users.FindAsync(request.CalleeId)
                          ?? throw new PeercallException(404, ProblemCodes.UnknownCallee, "There is no user with this id.");
@@ -53,7 +45,7 @@ public sealed class CallService(
             if (await IsInAcceptedCallAsync(callerId))
                 throw new PeercallException(409, ProblemCodes.AlreadyInCall, "Hang up your current call before placing another.");
 
-            var now = time.GetUtcNow().UtcDateTime;
+            var now = time.StoredUtcNow();
             var call = new CallRequest
             {
                 Id = Guid.CreateVersion7(), CallerId = callerId, CalleeId = callee.Id, Media = request.Media,
@@ -64,7 +56,7 @@ public sealed class CallService(
 
             if (await IsInAcceptedCallAsync(callee.Id))
                 Finish(call, CallState.Busy, CallReason.CalleeBusy, now);
-            else if (presence.Of(callee.Id) == Contracts.Contacts.Presence.Offline)
+            else if (await presence.PresenceOfAsync(callee.Id) == Contracts.Contacts.Presence.Offline)
                 Finish(call, CallState.Missed, CallReason.CalleeOffline, now);
 
             db.Calls.Add(call);
@@ -74,20 +66,21 @@ public sealed class CallService(
             if (call.State == CallState.Ringing) await notifier.RingAsync(dto);
             return dto;
         }
-        finally
-        {
-            placement.Gate.Release();
-        }
     }
 
     public async Task<Call> AcceptAsync(Guid userId, Guid callId, string? connectionId)
     {
         var call = await FindForAsync(callId, c => c.CalleeId == userId);
-        var connection = ResolveConnection(userId, connectionId);
+        var connection = await ResolveConnectionAsync(userId, connectionId);
         if (call.State == CallState.Accepted)
             throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call was already answered on another device.");
         if (call.State == CallState.Ringing && await IsInAcceptedCallAsync(userId))
+        {
+            // The call this user is in may be this one, answered on another of their devices a moment ago.
+            if (await db.Calls.AsNoTracking().Where(c => c.Id == callId).Select(c => c.State).SingleAsync() == CallState.Accepted)
+                throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call was already answered on another device.");
             throw new PeercallException(409, ProblemCodes.AlreadyInCall, "Hang up your current call before answering another.");
+        }
         return await TransitionAsync(call, CallState.Accepted, CallReason.Answered, userId, connection);
     }
 
@@ -121,9 +114,8 @@ public sealed class CallService(
     public async Task<Call> ResumeAsync(Guid userId, Guid callId, string connectionId)
     {
         var call = await FindForAsync(callId, c => c.CallerId == userId || c.CalleeId == userId);
-        if (call.State != CallState.Accepted || active.Find(callId) is not { } bound)
+        if (call.State != CallState.Accepted || !await bindings.RebindAsync(callId, userId, connectionId))
             throw new PeercallException(409, ProblemCodes.IllegalTransition, $"This call is {Describe(call.State)}; it cannot be resumed.");
-        bound.Rebind(userId, connectionId);
         var asCaller = call.CallerId == userId;
         await db.Calls.Where(c => c.Id == callId).ExecuteUpdateAsync(s =>
         {
@@ -149,7 +141,7 @@ public sealed class CallService(
     public async Task<int> EndAbandonedAsync(TimeSpan grace)
     {
         var cutoff = time.GetUtcNow().UtcDateTime - grace;
-        var ids = active.All.Where(c => c.LostSince() <= cutoff).Select(c => c.Id).ToList();
+        var ids = await bindings.LostSinceAsync(cutoff);
         var abandoned = await db.Calls.Where(c => ids.Contains(c.Id)).ToListAsync();
         return await CountTransitionsAsync(abandoned, CallState.Ended, CallReason.ConnectionLost);
     }
@@ -163,41 +155,43 @@ public sealed class CallService(
             .Where(c => c.State == CallState.Ringing && c.CallerConnectionId == connection.Id).ToListAsync();
         await CountTransitionsAsync(ringingOut, CallState.Cancelled, CallReason.ConnectionLost);
 
-        if (presence.Of(connection.UserId) == Contracts.Contacts.Presence.Offline)
+        if (await presence.PresenceOfAsync(connection.UserId) == Contracts.Contacts.Presence.Offline)
         {
             var ringingIn = await db.Calls
                 .Where(c => c.State == CallState.Ringing && c.CalleeId == connection.UserId).ToListAsync();
             await CountTransitionsAsync(ringingIn, CallState.Missed, CallReason.CalleeOffline);
         }
 
-        foreach (var call in active.BoundTo(connection.Id).ToList())
+        foreach (var callId in await bindings.BoundToAsync(connection.Id))
         {
             if (!clean)
             {
-                call.MarkLost(connection.Id, now);
+                await bindings.MarkLostAsync(callId, connection.Id, now);
                 continue;
             }
-            if (await db.Calls.FindAsync(call.Id) is { } stored)
+            if (await db.Calls.FindAsync(callId) is { } stored)
                 await CountTransitionsAsync([stored], CallState.Ended, CallReason.ConnectionLost);
         }
     }
 
     /// <summary>After a restart the bindings in memory are gone. Ringing calls count as missed; accepted calls
-    /// wait out the grace period for their parties to reconnect and resume them.</summary>
+    /// wait out the grace period for their parties to reconnect and resume them. On a node of a cluster the
+    /// bindings outlive it and other nodes carry on: a ringing call is left to ring, its caller's connection
+    /// watched by the others, and only an accepted call whose binding is missing is bound again.</summary>
     public async Task RecoverAfterRestartAsync()
     {
-        var ringing = await db.Calls.Where(c => c.State == CallState.Ringing).ToListAsync();
-        await CountTransitionsAsync(ringing, CallState.Missed, CallReason.ServerRestarted);
+        if (!bindings.OutliveThisNode)
+        {
+            var ringing = await db.Calls.Where(c => c.State == CallState.Ringing).ToListAsync();
+            await CountTransitionsAsync(ringing, CallState.Missed, CallReason.ServerRestarted);
+        }
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.StoredUtcNow();
         foreach (var call in await db.Calls.Where(c => c.State == CallState.Accepted).ToListAsync())
         {
-            var bound = new ActiveCall(call.Id, call.CallerId, call.CalleeId, call.CallerConnectionId, call.CalleeConnectionId);
-            bound.MarkLost(call.CallerConnectionId!, now);
-            bound.MarkLost(call.CalleeConnectionId!, now);
-            active.Add(bound);
-            presence.SetInCall(call.CallerId, true);
-            presence.SetInCall(call.CalleeId, true);
+            await bindings.RestoreAsync(call.Id, call.CallerId, call.CalleeId, call.CallerConnectionId, call.CalleeConnectionId, now);
+            await presence.SetInCallAsync(call.CallerId, true);
+            await presence.SetInCallAsync(call.CalleeId, true);
         }
     }
 
@@ -227,7 +221,7 @@ public sealed class CallService(
             throw new PeercallException(409, ProblemCodes.IllegalTransition,
                 $"This call is {Describe(from)}; it cannot become {Describe(to)}.");
 
-        var now = time.GetUtcNow().UtcDateTime;
+        var now = time.StoredUtcNow();
         var answeredAt = to == CallState.Accepted ? now : call.AnsweredAt;
         var endedAt = to == CallState.Accepted ? (DateTime?)null : now;
         var calleeConnection = to == CallState.Accepted ? actingConnection : call.CalleeConnectionId;
@@ -262,13 +256,13 @@ public sealed class CallService(
 
         if (to == CallState.Accepted)
         {
-            active.Add(new ActiveCall(call.Id, call.CallerId, call.CalleeId, call.CallerConnectionId, calleeConnection));
+            await bindings.BindAsync(call.Id, call.CallerId, call.CalleeId, call.CallerConnectionId, calleeConnection);
             await presenceService.SetInCallAsync(call.CallerId, true);
             await presenceService.SetInCallAsync(call.CalleeId, true);
         }
         else if (from == CallState.Accepted)
         {
-            active.Remove(call.Id);
+            await bindings.UnbindAsync(call.Id);
             await presenceService.SetInCallAsync(call.CallerId, false);
             await presenceService.SetInCallAsync(call.CalleeId, false);
         }
@@ -287,23 +281,23 @@ public sealed class CallService(
         return call;
     }
 
-    private string ResolveConnection(Guid userId, string? connectionId)
+    private async Task<string> ResolveConnectionAsync(Guid userId, string? connectionId)
     {
         if (connectionId is { Length: > 0 })
         {
-            var connection = presence.Find(connectionId);
+            var connection = await presence.FindAsync(connectionId);
             if (connection is null || connection.UserId != userId)
                 throw new PeercallException(400, ProblemCodes.NoConnection,
                     "connectionId is not one of your open realtime connections.");
             return connection.Id;
         }
-        return presence.ConnectionsOf(userId).MaxBy(c => c.OpenedAt)?.Id
+        return (await presence.ConnectionsOfAsync(userId)).MaxBy(c => c.OpenedAt)?.Id
                ?? throw new PeercallException(409, ProblemCodes.NoConnection,
                    $"Open the realtime connection ({Contracts.Signaling.SignalingRoutes.Hub}) first: the call's signals travel over it.");
     }
 
     private async Task<bool> IsInAcceptedCallAsync(Guid userId) =>
-        presence.IsInCall(userId)
+        await presence.IsInCallAsync(userId)
         || await db.Calls.AnyAsync(c => c.State == CallState.Accepted && (c.CallerId == userId || c.CalleeId == userId));
 
     private async Task<CallRequest?> FindGlareAsync(CallRequest call) =>

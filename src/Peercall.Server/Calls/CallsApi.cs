@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Contacts;
 using Peercall.Server.Hosting;
+using Peercall.Server.Turn;
 
 namespace Peercall.Server.Calls;
 
@@ -65,9 +66,6 @@ public static class CallsApi
     private static async Task<Ok<MissedCallsSummary>> MarkSeen(ClaimsPrincipal user, CallHistory history) =>
         TypedResults.Ok(await history.MarkSeenAsync(user.UserId()));
 
-    private static Ok<RtcConfiguration> RtcConfiguration(IOptions<IceOptions> ice) => TypedResults.Ok(
-        new RtcConfiguration(
-            ice.Value.Servers.Select(s => new IceServer(s.Urls, s.Username, s.Credential)).ToList(),
-            ice.Value.TransportPolicy,
-            ExpiresAt: null));
+    private static Ok<RtcConfiguration> RtcConfiguration(ClaimsPrincipal user, IOptions<IceOptions> ice, TimeProvider time) =>
+        TypedResults.Ok(IceConfiguration.For(ice.Value, user.UserId(), time.GetUtcNow()));
 }

@@ -8,7 +8,8 @@ public static class CallsSetup
         services.AddOptions<CallOptions>().BindConfiguration(CallOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddOptions<IceOptions>().BindConfiguration(IceOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<ActiveCalls>();
-        services.AddSingleton<CallPlacementGate>();
+        services.AddSingleton<ICallBindings, NodeCallBindings>();
+        services.AddSingleton<ICallPlacementLock, CallPlacementGate>();
         services.AddSingleton<CallNotifier>();
         services.AddScoped<CallService>();
         services.AddScoped<CallHistory>();

@@ -23,7 +23,7 @@ public static class ContactsApi
     }
 
     private static async Task<Results<Ok<Page<Contact>>, ValidationProblem>> List(
-        ClaimsPrincipal principal, PeercallDb db, PresenceTracker presence,
+        ClaimsPrincipal principal, PeercallDb db, IPresenceDirectory presence,
         string? search = null, int page = 1, int pageSize = 50)
     {
         var errors = new Dictionary<string, string[]>();
@@ -34,16 +34,19 @@ public static class ContactsApi
         if (errors.Count > 0) return TypedResults.ValidationProblem(errors);
 
         var me = principal.UserId();
-        var users = db.Users.AsNoTracking().Where(u => u.Id != me);
-        if (term.Length > 0)
-        {
-            var upper = term.ToUpperInvariant();
-            users = users.Where(u => u.NormalizedUserName!.Contains(upper) || u.DisplayName.ToUpper().Contains(upper));
-        }
 
-        // Presence lives in memory, so the ordering (online first) is done here on a slim projection.
-        var present = presence.Present();
-        var matches = await users.Select(u => new { u.Id, u.UserName, u.DisplayName, u.LastSeenAt }).ToListAsync();
+        // Presence lives outside the database (in memory, or in Redis on a cluster), so the ordering (online first)
+        // is done here on a slim projection. The search
+        // is matched here too: SQLite's UPPER() folds only ASCII letters, and names may be in any script.
+        var present = await presence.PresentAsync();
+        var upper = term.ToUpperInvariant();
+        var matches = (await db.Users.AsNoTracking().Where(u => u.Id != me)
+                .Select(u => new { u.Id, u.UserName, u.NormalizedUserName, u.DisplayName, u.LastSeenAt })
+                .ToListAsync())
+            .Where(u => upper.Length == 0
+                        || u.NormalizedUserName!.Contains(upper, StringComparison.Ordinal)
+                        || u.DisplayName.ToUpperInvariant().Contains(upper, StringComparison.Ordinal))
+            .ToList();
         var contacts = matches
             .Select(u => new Contact(u.Id, u.UserName!, u.DisplayName,
                 present.GetValueOrDefault(u.Id, Contracts.Contacts.Presence.Offline),

@@ -6,7 +6,8 @@ public sealed class DataFolder
     public DataFolder(IConfiguration configuration, IHostEnvironment environment)
     {
         var configured = configuration["Peercall:DataDirectory"] ?? "data";
-        Path = System.IO.Path.GetFullPath(configured, Directory.GetCurrentDirectory());
+        // Relative to the content root: the working directory, or the program's folder for a Windows service.
+        Path = System.IO.Path.GetFullPath(configured, environment.ContentRootPath);
         Directory.CreateDirectory(Path);
     }
 

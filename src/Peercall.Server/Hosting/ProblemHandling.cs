@@ -103,7 +103,8 @@ public static class ProblemHandling
                 $"The request body is not valid JSON for this endpoint: check the value at '{path}'.",
             JsonException => "The request body is not valid JSON.",
             _ when e.StatusCode == 413 => "The request body is too large.",
-            _ when e.Message.Contains("was not provided", StringComparison.Ordinal) =>
+            _ when e.Message.Contains("was not provided", StringComparison.Ordinal)
+                   || e.Message.Contains("no body was provided", StringComparison.Ordinal) =>
                 "The request body is missing: send a JSON object.",
             _ when e.Message.Contains("Content-Type", StringComparison.OrdinalIgnoreCase) =>
                 "Send the request body as JSON with 'Content-Type: application/json'.",

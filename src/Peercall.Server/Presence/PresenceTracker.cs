@@ -3,8 +3,9 @@ using Peercall.Contracts.Contacts;
 
 namespace Peercall.Server.Presence;
 
-/// <summary>One open realtime connection of a user's device.</summary>
-public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubCallerContext Context);
+/// <summary>One open realtime connection of a user's device. <see cref="Context"/> is null for a connection held
+/// by another node of a cluster.</summary>
+public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubCallerContext? Context);
 
 /// <summary>
 /// Who is connected on this node, on which connections, and who is in a call. Several devices count as one user:
@@ -85,12 +86,17 @@ public sealed class PresenceTracker
         lock (_lock) return _byUser.TryGetValue(userId, out var list) ? [.. list] : [];
     }
 
+    public IReadOnlyList<RealtimeConnection> All()
+    {
+        lock (_lock) return [.. _connections.Values];
+    }
+
     /// <summary>Closes every connection opened under a sign-in session, for example after sign-out.</summary>
     public void CloseSession(Guid sessionId)
     {
         List<RealtimeConnection> closing;
         lock (_lock) closing = _connections.Values.Where(c => c.SessionId == sessionId).ToList();
-        foreach (var connection in closing) connection.Context.Abort();
+        foreach (var connection in closing) connection.Context?.Abort();
     }
 
     private Contracts.Contacts.Presence PresenceOf(Guid userId) =>

@@ -7,10 +7,11 @@ using Peercall.Server.Hosting;
 namespace Peercall.Server.Signaling;
 
 /// <summary>Passes offers, answers and ICE candidates between the two bound connections of an accepted call,
-/// and nowhere else. It reads memory only, so relaying stays cheap under load.</summary>
-public sealed class SignalRelay(ActiveCalls active, IHubContext<SignalingHub, ISignalingClient> hub)
+/// and nowhere else. The bindings are read from memory (on a cluster, from each node's cached copy), so relaying
+/// stays cheap under load; a peer on another node is reached through the backplane.</summary>
+public sealed class SignalRelay(ICallBindings bindings, IHubContext<SignalingHub, ISignalingClient> hub)
 {
-    public Task RelayAsync(string fromConnection, Signal? signal)
+    public async Task RelayAsync(string fromConnection, Signal? signal)
     {
         if (signal is null || !Enum.IsDefined(signal.Kind) || signal.Payload is null)
             throw new PeercallException(400, ProblemCodes.BadRequest, "A signal needs a callId, a kind (offer, answer or candidate) and a payload.");
@@ -19,9 +20,9 @@ public sealed class SignalRelay(ActiveCalls active, IHubContext<SignalingHub, IS
             throw new PeercallException(413, ProblemCodes.SignalTooLarge,
                 $"A {signal.Kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
 
-        var peer = active.Find(signal.CallId)?.PeerOf(fromConnection)
+        var peer = await bindings.PeerOfAsync(signal.CallId, fromConnection)
                    ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
                        "Signals go only between the two connected devices of an accepted call of yours.");
-        return hub.Clients.Client(peer).Signal(signal);
+        await hub.Clients.Client(peer).Signal(signal);
     }
 }

@@ -1,5 +1,5 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
+using Microsoft.AspNetCore.SignalR.Client;
 using Peercall.Client;
 using Peercall.Contracts.Accounts;
 using Peercall.Contracts.Calls;
@@ -11,13 +11,42 @@ namespace Peercall.Server.Tests.Infrastructure;
 public sealed record TestUser(PeercallServer Server, PeercallApi Api, UserProfile Profile, string Password)
 {
     public Guid Id => Profile.Id;
+    public string Username => Profile.Username;
+
+    /// <summary>The current access token of this sign-in session, as a client would send it.</summary>
+    public string AccessToken => Api.Session!.AccessToken;
 
     /// <summary>Opens one more realtime connection (one more device) for this user.</summary>
-    public async Task<TestDevice> ConnectAsync()
+    /// <param name="reconnect">False for a connection that stays closed once closed, so that
+    /// <see cref="TestDevice.ClosedWith"/> completes.</param>
+    public async Task<TestDevice> ConnectAsync(bool reconnect = true)
     {
-        var device = new TestDevice(new SignalingConnection(Server.BaseAddress, () => Api.GetAccessTokenAsync()));
+        var device = new TestDevice(new SignalingConnection(Server.BaseAddress, () => Api.GetAccessTokenAsync(),
+            retryPolicy: reconnect ? null : new NeverReconnect()));
         await device.Connection.StartAsync();
         return device;
+    }
+
+    /// <summary>Signs the same user in again: a second, independent sign-in session, as on another device.</summary>
+    public async Task<TestUser> SignInAgainAsync()
+    {
+        var api = Server.NewApi();
+        await api.LoginAsync(new LoginRequest(Username, Password));
+        return this with { Api = api };
+    }
+
+    /// <summary>The same user, still signed in with the same tokens, talking to <paramref name="server"/>: a
+    /// restarted server, say.</summary>
+    public TestUser On(PeercallServer server)
+    {
+        var api = server.NewApi();
+        api.RestoreSession(Api.Session);
+        return this with { Server = server, Api = api };
+    }
+
+    private sealed class NeverReconnect : IRetryPolicy
+    {
+        public TimeSpan? NextRetryDelay(RetryContext retryContext) => null;
     }
 }
 
@@ -36,8 +65,15 @@ public sealed class TestDevice : IAsyncDisposable
         connection.Closed += e =>
         {
             ClosedWith.TrySetResult(e);
+            Lost.TrySetResult(e);
             return Task.CompletedTask;
         };
+        connection.Reconnecting += e =>
+        {
+            Lost.TrySetResult(e);
+            return Task.CompletedTask;
+        };
+        connection.Reconnected += id => Record(Reconnected, id);
     }
 
     public SignalingConnection Connection { get; }
@@ -47,6 +83,12 @@ public sealed class TestDevice : IAsyncDisposable
     public Channel<CallStateChange> States { get; } = Channel.CreateUnbounded<CallStateChange>();
     public Channel<Signal> Signals { get; } = Channel.CreateUnbounded<Signal>();
     public TaskCompletionSource<Exception?> ClosedWith { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes when the connection is lost, whether it then closes or starts reconnecting.</summary>
+    public TaskCompletionSource<Exception?> Lost { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>The new connection id after each automatic reconnect.</summary>
+    public Channel<string?> Reconnected { get; } = Channel.CreateUnbounded<string?>();
 
     public static async Task<T> NextAsync<T>(Channel<T> channel, Func<T, bool>? match = null, TimeSpan? timeout = null)
     {
@@ -70,7 +112,7 @@ public sealed class TestDevice : IAsyncDisposable
     {
         try
         {
-            await NextAsync(channel, match, window ?? TimeSpan.FromMilliseconds(500));
+            await NextAsync(channel, match, window ?? TimeSpan.FromMilliseconds(300));
             return false;
         }
         catch (TimeoutException)

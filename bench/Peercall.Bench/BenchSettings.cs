@@ -1,0 +1,154 @@
+namespace Peercall.Bench;
+
+/// <summary>What one run measures and how hard. <see cref="Quick"/> is a smoke test of every scenario in under
+/// two minutes; <see cref="Full"/> measures the targets of issue 5.</summary>
+public sealed record BenchSettings
+{
+    public required string Mode { get; init; }
+
+    /// <summary>Idle connection counts, in order; the last is the top of the run.</summary>
+    public required int[] Steps { get; init; }
+
+    /// <summary>The steps at which presence fan-out is measured (the watchers are that step's connections).</summary>
+    public required int[] FanOutAt { get; init; }
+
+    public required int FanOutRepeats { get; init; }
+
+    /// <summary>The step at which signals are relayed and calls placed.</summary>
+    public required int RelayAt { get; init; }
+
+    public required int RelayPairs { get; init; }
+    public required int[] RelayRates { get; init; }
+    public required double RelaySeconds { get; init; }
+    public required double RelayWarmupSeconds { get; init; }
+
+    public required int CallPairs { get; init; }
+    public required int CallRate { get; init; }
+    public required int CallCount { get; init; }
+
+    public required int StormClients { get; init; }
+    public required double StormTimeoutSeconds { get; init; }
+
+    /// <summary>Connections tried beyond the top step to meet the file limit; 0 skips the probe.</summary>
+    public required int FdProbeExtra { get; init; }
+
+    /// <summary>Distinct users behind the idle connections; beyond this count a user has several devices.</summary>
+    public required int IdleUsers { get; init; }
+
+    /// <summary>How long a step sits idle before it is measured, and how long its CPU is averaged.</summary>
+    public required double SettleSeconds { get; init; }
+    public required double CpuWindowSeconds { get; init; }
+
+    public int LoadProcesses { get; init; } = 4;
+    public int SourceAddresses { get; init; } = 8;
+
+    /// <summary>Connection attempts in flight per load process while ramping up.</summary>
+    public int ConnectConcurrency { get; init; } = 32;
+
+    public bool RunPeerJs { get; init; } = true;
+    public bool UseUserCache { get; init; } = true;
+    public bool UpdateReadme { get; init; }
+    public string? OutputFolder { get; init; }
+
+    /// <summary>When set, the run stops after Peercall's last idle step and keeps the server there this long, for a
+    /// profiler to attach; it writes no results.</summary>
+    public int? HoldSeconds { get; init; }
+
+    /// <summary>The scenarios to run besides the idle steps; all of them unless narrowed with --scenarios.</summary>
+    public IReadOnlySet<string> Scenarios { get; init; } = AllScenarios;
+
+    public static readonly IReadOnlySet<string> AllScenarios = new HashSet<string> { "fanout", "relay", "calls", "storm", "ceiling" };
+
+    public bool Runs(string scenario) => Scenarios.Contains(scenario);
+
+    /// <summary>Users in calls during the relay and call scenarios, and the one whose presence is watched, come
+    /// first; the idle connections' users follow.</summary>
+    public int RelayUserOffset => 0;
+    public int CallUserOffset => RelayPairs * 2;
+    public int PresenceSubject => CallUserOffset + CallPairs * 2;
+    public int IdleUserOffset => PresenceSubject + 1;
+    public int TotalUsers => IdleUserOffset + IdleUsers;
+
+    public static BenchSettings Quick => new()
+    {
+        Mode = "quick",
+        Steps = [1_000, 3_000],
+        FanOutAt = [1_000, 3_000],
+        FanOutRepeats = 5,
+        RelayAt = 3_000,
+        RelayPairs = 50,
+        RelayRates = [1_000, 5_000],
+        RelaySeconds = 3,
+        RelayWarmupSeconds = 1,
+        CallPairs = 10,
+        CallRate = 20,
+        CallCount = 60,
+        StormClients = 3_000,
+        StormTimeoutSeconds = 60,
+        FdProbeExtra = 0,
+        IdleUsers = 200,
+        SettleSeconds = 2,
+        CpuWindowSeconds = 3,
+    };
+
+    public static BenchSettings Full => new()
+    {
+        Mode = "full",
+        Steps = [1_000, 5_000, 10_000, 19_000],
+        FanOutAt = [1_000, 10_000],
+        FanOutRepeats = 20,
+        RelayAt = 10_000,
+        RelayPairs = 100,
+        RelayRates = [1_000, 5_000],
+        RelaySeconds = 30,
+        RelayWarmupSeconds = 3,
+        CallPairs = 20,
+        CallRate = 20,
+        CallCount = 600,
+        StormClients = 10_000,
+        StormTimeoutSeconds = 300,
+        FdProbeExtra = 1_500,
+        IdleUsers = 10_000,
+        SettleSeconds = 10,
+        CpuWindowSeconds = 10,
+        UpdateReadme = true,
+    };
+
+    public static BenchSettings Parse(string[] args)
+    {
+        var settings = Quick;
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            settings = args[i] switch
+            {
+                "--mode" => Next() switch
+                {
+                    "quick" => Quick with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
+                    "full" => Full with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
+                    var other => throw new ArgumentException($"Unknown mode '{other}': quick or full."),
+                },
+                "--no-peerjs" => settings with { RunPeerJs = false },
+                "--no-user-cache" => settings with { UseUserCache = false },
+                "--no-readme" => settings with { UpdateReadme = false },
+                "--load-processes" => settings with { LoadProcesses = int.Parse(Next()) },
+                "--out" => settings with { OutputFolder = Next() },
+                "--steps" => settings with { Steps = [.. Next().Split(',').Select(int.Parse)], UpdateReadme = false },
+                "--hold" => settings with { HoldSeconds = int.Parse(Next()), UpdateReadme = false },
+                "--scenarios" => settings with { Scenarios = ParseScenarios(Next()), UpdateReadme = false },
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --no-peerjs, " +
+                                                 "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --scenarios fanout,relay,calls,storm,ceiling, " +
+                                                 "--hold SECONDS."),
+            };
+        }
+        return settings;
+    }
+
+    private static HashSet<string> ParseScenarios(string list)
+    {
+        var chosen = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+        if (chosen.Except(AllScenarios).FirstOrDefault() is { } unknown)
+            throw new ArgumentException($"Unknown scenario '{unknown}': {string.Join(", ", AllScenarios)}.");
+        return chosen;
+    }
+}

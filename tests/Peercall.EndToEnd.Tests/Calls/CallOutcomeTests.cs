@@ -1,0 +1,131 @@
+using Peercall.EndToEnd.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Peercall.EndToEnd.Tests.Calls;
+
+[Collection(BrowserCollection.Name)]
+public sealed class CallOutcomeTests(EndToEndFixture env)
+{
+    [Fact]
+    public async Task A_declined_call_tells_the_caller()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await bob.IncomingCall.GetByTestId("decline").ClickAsync();
+
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+        await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} declined the call.");
+        Assert.False(await bob.RingtonePlayingAsync());
+        Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
+
+        await alice.OpenHistoryAsync();
+        await Expect(alice.HistoryEntries.First).ToHaveAttributeAsync("data-state", "declined");
+        await Expect(alice.HistoryEntries.First).ToContainTextAsync("Declined");
+    }
+
+    [Fact]
+    public async Task A_cancelled_call_stops_ringing_at_the_callee()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await Expect(bob.IncomingCall).ToBeVisibleAsync();
+        await alice.CallScreen.GetByTestId("cancel").ClickAsync();
+
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        await Expect(bob.Notice).ToHaveTextAsync($"{alice.DisplayName} cancelled the call.");
+        Assert.False(await bob.RingtonePlayingAsync());
+        Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
+    }
+
+    [Fact]
+    public async Task An_unanswered_call_becomes_missed_after_the_ring_timeout_and_shows_a_badge()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await Expect(bob.IncomingCall).ToBeVisibleAsync();
+        await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveCountAsync(0);
+
+        var timeout = new LocatorAssertionsToHaveTextOptions { Timeout = (float)(EndToEndFixture.RingTimeout.TotalMilliseconds + 5_000) };
+        await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} did not answer.", timeout);
+        await Expect(bob.Notice).ToHaveTextAsync($"Missed call from {alice.DisplayName}.");
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+        Assert.False(await bob.RingtonePlayingAsync());
+        await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveTextAsync("1");
+
+        await bob.OpenHistoryAsync();
+        await Expect(bob.HistoryEntries.First).ToHaveAttributeAsync("data-state", "missed");
+        await Expect(bob.HistoryEntries.First).ToContainTextAsync("Missed");
+        await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task Calling_someone_offline_leaves_a_missed_call_badge_at_their_next_sign_in_and_they_can_call_back()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await alice.SignUpAsync();
+        await bob.RegisterThroughApiAsync();
+
+        await alice.CallAsync(bob);
+        await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} is offline and will see a missed call.");
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+
+        await bob.SignInThroughUiAsync();
+        await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveTextAsync("1");
+        await bob.OpenHistoryAsync();
+        var missed = bob.HistoryEntries.First;
+        await Expect(missed).ToHaveAttributeAsync("data-state", "missed");
+        await Expect(missed).ToContainTextAsync(alice.DisplayName);
+
+        await missed.GetByTestId("call-back").ClickAsync();
+        await Expect(alice.IncomingCall).ToBeVisibleAsync();
+        await Expect(alice.IncomingCall.GetByTestId("caller-name")).ToHaveTextAsync(bob.DisplayName);
+        await alice.IncomingCall.GetByTestId("decline").ClickAsync();
+        await Expect(bob.Notice).ToHaveTextAsync($"{alice.DisplayName} declined the call.");
+    }
+
+    [Fact]
+    public async Task Calling_someone_who_is_in_a_call_says_busy_and_does_not_disturb_their_call()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(ToneHertz: 440));
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await using var carol = await Person.LaunchAsync(env, "carol", new BrowserOptions(ToneHertz: 660));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+        await carol.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await bob.IncomingCall.GetByTestId("accept").ClickAsync();
+        await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
+
+        await carol.Page.GetByTestId("search").FillAsync(bob.Username);
+        await carol.ExpectPresenceAsync(bob, "in-call");
+        await Expect(carol.Contact(bob).GetByTestId("presence")).ToHaveTextAsync("in a call");
+        await carol.CallAsync(bob);
+        await Expect(carol.Notice).ToHaveTextAsync($"{bob.DisplayName} is busy in another call.");
+        await Expect(carol.CallScreen).ToHaveCountAsync(0);
+        Assert.Equal(0, await carol.LiveMicrophoneTracksAsync());
+
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        await bob.ExpectInCallAsync();
+        Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
+        Assert.InRange(await alice.DominantFrequencyAsync(), 980, 1020);
+        await bob.CallScreen.GetByTestId("hang-up").ClickAsync();
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+    }
+}

@@ -1,0 +1,46 @@
+using Peercall.EndToEnd.Tests.Infrastructure;
+using static Microsoft.Playwright.Assertions;
+
+namespace Peercall.EndToEnd.Tests.Calls;
+
+[Collection(BrowserCollection.Name)]
+public sealed class MicrophoneFailureTests(EndToEndFixture env)
+{
+    [Fact]
+    public async Task A_caller_whose_microphone_is_refused_is_told_so_and_the_callee_sees_why_the_call_ended()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(GrantMicrophone: false));
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+
+        await Expect(alice.Notice).ToContainTextAsync("Microphone access was refused.");
+        await Expect(alice.Page.GetByTestId("call-notice")).ToHaveAttributeAsync("data-error", "true");
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+        await Expect(bob.Notice).ToHaveTextAsync($"The call ended: audio could not be set up on {alice.DisplayName}’s side.");
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        Assert.False(await bob.RingtonePlayingAsync());
+        await alice.ExpectNoAppErrorsAsync();
+    }
+
+    [Fact]
+    public async Task A_callee_without_a_microphone_is_told_so_and_the_caller_sees_why_the_call_ended()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(Microphone: false));
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await bob.IncomingCall.GetByTestId("accept").ClickAsync();
+
+        await Expect(bob.Notice).ToContainTextAsync("No microphone was found.");
+        await Expect(bob.CallScreen).ToHaveCountAsync(0);
+        await Expect(alice.Notice).ToHaveTextAsync($"The call ended: audio could not be set up on {bob.DisplayName}’s side.");
+        await Expect(alice.CallScreen).ToHaveCountAsync(0);
+        Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
+        await bob.ExpectNoAppErrorsAsync();
+    }
+}

@@ -1,0 +1,19 @@
+using System.Diagnostics;
+
+namespace Peercall.EndToEnd.Tests.Infrastructure;
+
+public static class Eventually
+{
+    /// <summary>Polls <paramref name="condition"/> until it holds, failing with <paramref name="what"/> after the
+    /// timeout.</summary>
+    public static async Task HoldsAsync(Func<Task<bool>> condition, TimeSpan timeout, string what)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            if (await condition()) return;
+            if (clock.Elapsed > timeout) Assert.Fail($"After {timeout.TotalSeconds:0.#} s: {what}");
+            await Task.Delay(100);
+        }
+    }
+}

@@ -1,0 +1,272 @@
+using System.Text.Json;
+using Peercall.Client;
+using Peercall.Contracts.Accounts;
+using static Microsoft.Playwright.Assertions;
+
+namespace Peercall.EndToEnd.Tests.Infrastructure;
+
+/// <summary>How a person's browser is started.</summary>
+/// <param name="ToneHertz">What their fake microphone plays.</param>
+/// <param name="Microphone">False: the browser has no microphone at all.</param>
+/// <param name="GrantMicrophone">False: the browser refuses microphone access (no auto-accepting permission UI).</param>
+/// <param name="VoiceProcessing">Echo cancellation, noise suppression and gain control, on for real users; off
+/// by default here so a tone arrives at full level.</param>
+public sealed record BrowserOptions(
+    int ToneHertz = 440,
+    bool Microphone = true,
+    bool GrantMicrophone = true,
+    bool VoiceProcessing = false,
+    string Locale = "en-US",
+    int Width = 1280,
+    int Height = 800);
+
+/// <summary>
+/// One person in their own Chromium process (so their fake microphone plays their own tone), driving the web app
+/// as they would, plus read-only probes of what their browser really hears and sends.
+/// </summary>
+public sealed class Person : IAsyncDisposable
+{
+    public const string Password = "correct horse battery";
+
+    private static readonly string[] CommonArgs =
+    [
+        "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--autoplay-policy=no-user-gesture-required",
+    ];
+
+    private readonly Uri _server;
+    private readonly List<string> _consoleErrors = [];
+
+    private Person(Uri server, string username, string displayName, IBrowser browser, IBrowserContext context,
+        IPage page)
+    {
+        _server = server;
+        Username = username;
+        DisplayName = displayName;
+        Browser = browser;
+        Context = context;
+        Page = page;
+    }
+
+    public string Username { get; }
+    public string DisplayName { get; }
+    public IBrowser Browser { get; }
+    public IBrowserContext Context { get; }
+    public IPage Page { get; }
+    public IReadOnlyList<string> ConsoleErrors => _consoleErrors;
+
+    /// <param name="server">Another server than the shared one, for tests that need other settings.</param>
+    public static async Task<Person> LaunchAsync(EndToEndFixture env, string name, BrowserOptions? options = null,
+        string? username = null, ServerProcess? server = null)
+    {
+        var baseAddress = (server ?? env.Server).BaseAddress;
+        options ??= new BrowserOptions();
+        var args = new List<string>(CommonArgs);
+        if (options.GrantMicrophone) args.Add("--use-fake-ui-for-media-stream");
+        if (options.Microphone)
+        {
+            args.Add("--use-fake-device-for-media-stream");
+            args.Add($"--use-file-for-fake-audio-capture={Tones.Wav(options.ToneHertz)}");
+        }
+        var browser = await env.Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = args,
+        });
+        var context = await browser.NewContextAsync(new BrowserNewContextOptions
+        {
+            BaseURL = baseAddress.ToString(),
+            Locale = options.Locale,
+            ViewportSize = new ViewportSize { Width = options.Width, Height = options.Height },
+        });
+        if (!options.VoiceProcessing)
+            await context.AddInitScriptAsync("globalThis.peercallMediaOptions = { voiceProcessing: false };");
+        var page = await context.NewPageAsync();
+        var displayName = char.ToUpperInvariant(name[0]) + name[1..];
+        var person = new Person(baseAddress, username ?? env.UniqueName(name), displayName, browser, context, page);
+        page.Console += (_, message) =>
+        {
+            if (message.Type == "error") lock (person._consoleErrors) person._consoleErrors.Add(message.Text);
+        };
+        return person;
+    }
+
+    public PeercallApi NewApi() => new(new HttpClient { BaseAddress = _server });
+
+    public async Task RegisterThroughApiAsync() =>
+        await NewApi().RegisterAsync(new RegisterRequest(Username, Password, DisplayName));
+
+    /// <summary>Registers over the API, then signs in through the app's form.</summary>
+    public async Task SignUpAsync()
+    {
+        await RegisterThroughApiAsync();
+        await SignInThroughUiAsync();
+    }
+
+    public async Task OpenAsync(string path = "")
+    {
+        await Page.GotoAsync(path);
+        await Expect(Page.Locator("[data-test=signin-form], [data-test=register-form], [data-test=contacts], " +
+                                  "[data-test=no-contacts], [data-test=history], [data-test=no-history]").First)
+            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+    }
+
+    public async Task SignInThroughUiAsync()
+    {
+        if (!Page.Url.Contains("/signin")) await OpenAsync("signin");
+        await Page.GetByTestId("username").FillAsync(Username);
+        await Page.GetByTestId("password").FillAsync(Password);
+        await Page.GetByTestId("submit").ClickAsync();
+        await Expect(Page.GetByTestId("me")).ToHaveTextAsync(DisplayName);
+        await ExpectConnectedAsync();
+    }
+
+    public async Task RegisterThroughUiAsync()
+    {
+        await OpenAsync("register");
+        await Page.GetByTestId("username").FillAsync(Username);
+        await Page.GetByTestId("display-name").FillAsync(DisplayName);
+        await Page.GetByTestId("password").FillAsync(Password);
+        await Page.GetByTestId("submit").ClickAsync();
+        await Expect(Page.GetByTestId("me")).ToHaveTextAsync(DisplayName);
+        await ExpectConnectedAsync();
+    }
+
+    public async Task SignOutAsync()
+    {
+        await Page.GetByTestId("sign-out").ClickAsync();
+        await Expect(Page.GetByTestId("signin-form")).ToBeVisibleAsync();
+    }
+
+    /// <summary>The realtime connection is up once the contact list's call buttons are usable.</summary>
+    public async Task ExpectConnectedAsync()
+    {
+        await Expect(Page.GetByTestId("reconnecting")).ToHaveCountAsync(0);
+        await Expect(Page.Locator("[data-test=contacts], [data-test=no-contacts]").First).ToBeVisibleAsync();
+    }
+
+    public ILocator Contact(Person other) =>
+        Page.Locator($"[data-test=contact][data-username=\"{other.Username}\"]");
+
+    public Task ExpectPresenceAsync(Person other, string presence) =>
+        Expect(Contact(other).GetByTestId("presence")).ToHaveAttributeAsync("data-presence", presence);
+
+    public async Task CallAsync(Person other)
+    {
+        await Page.GetByTestId("nav-contacts").ClickAsync();
+        await Page.GetByTestId("search").FillAsync(other.Username);
+        await Contact(other).GetByTestId("call").ClickAsync();
+    }
+
+    public ILocator IncomingCall => Page.GetByTestId("incoming-call");
+    public ILocator CallScreen => Page.GetByTestId("call-screen");
+    /// <summary>What the app says about the last call (without its duration).</summary>
+    public ILocator Notice => Page.GetByTestId("call-notice-outcome");
+
+    public Task ExpectInCallAsync() =>
+        Expect(Page.Locator("[data-test=call-screen][data-phase=active]")).ToBeVisibleAsync();
+
+    /// <summary>The call screen shows the call as connected: audio has arrived.</summary>
+    public async Task ExpectAudioArrivedAsync(float timeoutMs = 10_000)
+    {
+        await Expect(Page.Locator("[data-test=call-screen][data-phase=active]")).ToBeVisibleAsync(new() { Timeout = timeoutMs });
+        await Expect(CallScreen.GetByTestId("connecting")).ToHaveCountAsync(0, new() { Timeout = timeoutMs });
+    }
+
+    public async Task<RemoteAudio?> RemoteAudioAsync()
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>("() => window.peercallDebug?.remoteAudio() ?? null");
+        return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<RemoteAudio>(JsonOptions) : null;
+    }
+
+    /// <summary>The strongest frequency in what arrives from the other side, as the median of a few readings.</summary>
+    public async Task<double> DominantFrequencyAsync()
+    {
+        var readings = new List<double>();
+        for (var i = 0; i < 5; i++)
+        {
+            if (await RemoteAudioAsync() is { Rms: > 0.01 } audio) readings.Add(audio.DominantFrequency);
+            await Task.Delay(200);
+        }
+        Assert.True(readings.Count >= 3, $"{Username} hears almost nothing ({readings.Count} audible readings of 5).");
+        readings.Sort();
+        return readings[readings.Count / 2];
+    }
+
+    public async Task<MediaStats?> StatsAsync()
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>("async () => (await window.peercallDebug?.stats()) ?? null");
+        return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<MediaStats>(JsonOptions) : null;
+    }
+
+    public Task<int> LiveMicrophoneTracksAsync() =>
+        Page.EvaluateAsync<int>("() => window.peercallDebug?.liveMicrophoneTracks() ?? 0");
+
+    public Task<bool> HasPeerConnectionAsync() =>
+        Page.EvaluateAsync<bool>("() => window.peercallDebug?.hasPeer() ?? false");
+
+    public Task<bool> RingtonePlayingAsync() =>
+        Page.EvaluateAsync<bool>("() => window.peercallDebug?.ringing() ?? false");
+
+    /// <summary>Wall-clock milliseconds (performance.timeOrigin + now) when the first audio packet arrived.</summary>
+    public Task<double?> FirstInboundPacketAtAsync() =>
+        Page.EvaluateAsync<double?>("() => window.peercallDebug?.firstInboundAt() ?? null");
+
+    /// <summary>The session the app keeps in localStorage, or null when signed out.</summary>
+    public async Task<TokenPair?> StoredSessionAsync()
+    {
+        var json = await Page.EvaluateAsync<string?>("() => localStorage.getItem('peercall.session')");
+        return json is null ? null : JsonSerializer.Deserialize<TokenPair>(json, JsonOptions);
+    }
+
+    /// <summary>Every piece of text the page shows or announces (placeholders, labels, titles), except what the
+    /// browser supplies itself (device names in the device pickers).</summary>
+    public Task<string[]> VisibleTextsAsync() => Page.EvaluateAsync<string[]>("""
+        () => {
+          const texts = [];
+          const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+          for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+            const parent = node.parentElement;
+            if (!parent || parent.closest('select, script, style') || !parent.checkVisibility()) continue;
+            if (node.textContent.trim()) texts.push(node.textContent.trim());
+          }
+          for (const e of document.querySelectorAll('[placeholder], [aria-label], [title]')) {
+            if (!e.checkVisibility() || e.closest('select')) continue;
+            for (const a of ['placeholder', 'aria-label', 'title']) if (e.getAttribute(a)) texts.push(e.getAttribute(a));
+          }
+          return texts;
+        }
+        """);
+
+    public async Task OpenHistoryAsync()
+    {
+        await Page.GetByTestId("nav-history").ClickAsync();
+        await Expect(Page.Locator("[data-test=history], [data-test=no-history]").First).ToBeVisibleAsync();
+    }
+
+    public ILocator HistoryEntries => Page.GetByTestId("history-entry");
+
+    /// <summary>The app never crashed: Blazor's error bar stayed hidden and nothing unhandled was logged.</summary>
+    public async Task ExpectNoAppErrorsAsync()
+    {
+        await Expect(Page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
+        lock (_consoleErrors)
+            Assert.DoesNotContain(_consoleErrors, e => e.Contains("Unhandled", StringComparison.OrdinalIgnoreCase));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Context.CloseAsync();
+        await Browser.CloseAsync();
+    }
+
+    private static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web);
+}
+
+public sealed record RemoteAudio(double DominantFrequency, double PeakDecibels, double Rms);
+
+public sealed record CandidatePair(double? RoundTripTime, string? LocalType, string? RemoteType, string? Protocol);
+
+public sealed record MediaStats(long PacketsReceived, long BytesReceived, double AudioLevel, double TotalAudioEnergy,
+    CandidatePair? Pair, string ConnectionState);

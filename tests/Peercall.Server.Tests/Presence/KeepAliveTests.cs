@@ -1,0 +1,49 @@
+using System.Diagnostics;
+using System.Net.WebSockets;
+using System.Text;
+using Peercall.Contracts.Signaling;
+using Peercall.Server.Tests.Infrastructure;
+using PresenceState = Peercall.Contracts.Contacts.Presence;
+
+namespace Peercall.Server.Tests.Presence;
+
+/// <summary>
+/// SignalR's client timeout runs on the real clock, so this one test waits for real: about 30 seconds. It runs in
+/// a class of its own, beside the others.
+/// </summary>
+public sealed class KeepAliveTests
+{
+    [Fact]
+    public async Task A_device_that_vanishes_without_closing_goes_offline_within_30_to_45_seconds()
+    {
+        await using var server = new PeercallServer();
+        var watcher = await server.SignUpAsync("watcher");
+        var user = await server.SignUpAsync("vanishing");
+        await using var watching = await watcher.ConnectAsync();
+
+        // A device that completes the handshake, pings once as every current client does (SignalR times out only
+        // clients that ping), and then says nothing more, as one whose network dropped.
+        using var silent = new ClientWebSocket();
+        silent.Options.KeepAliveInterval = TimeSpan.Zero;
+        var hub = new UriBuilder(new Uri(server.BaseAddress, SignalingRoutes.Hub.TrimStart('/')))
+        {
+            Scheme = "ws", Query = $"access_token={Uri.EscapeDataString(user.AccessToken)}",
+        }.Uri;
+        await silent.ConnectAsync(hub, CancellationToken.None);
+        await silent.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), WebSocketMessageType.Text,
+            endOfMessage: true, CancellationToken.None);
+        var buffer = new byte[1024];
+        var handshake = await silent.ReceiveAsync(buffer, CancellationToken.None);
+        Assert.StartsWith("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
+        await silent.SendAsync("{\"type\":6}\u001e"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true,
+            CancellationToken.None);
+        await watching.PresenceAsync(user.Id, PresenceState.Online);
+        var silentSince = Stopwatch.StartNew();
+
+        var offline = await TestDevice.NextAsync(watching.Presence,
+            p => p.UserId == user.Id && p.Presence == PresenceState.Offline, TimeSpan.FromSeconds(50));
+
+        Assert.InRange(silentSince.Elapsed, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(45));
+        Assert.NotNull(offline.LastSeenAt);
+    }
+}
