@@ -56,17 +56,33 @@ public sealed class NodeHeartbeatService(
     /// <summary>How often a node compares what Redis lists for it with the connections it really holds.</summary>
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromSeconds(30);
 
+    private bool _joined;
     private long _reconciledAt;
 
     private IDatabase Db => redis.Database;
 
+    /// <summary>Joins before the node takes requests; a node that cannot reach Redis yet keeps trying at every
+    /// heartbeat (and reports itself unhealthy meanwhile).</summary>
     public override async Task StartAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await JoinAsync();
+        }
+        catch (Exception e) when (e is RedisException or TimeoutException)
+        {
+            logger.LogWarning(e, "Node {NodeId} cannot reach Redis yet; it keeps trying", node.Id);
+        }
+        await base.StartAsync(cancellationToken);
+    }
+
+    private async Task JoinAsync()
     {
         await directory.JoinAsync();
         await bindings.JoinAsync();
         await HeartbeatAsync(first: true);
+        _joined = true;
         logger.LogInformation("Joined the cluster as node {NodeId}", node.Id);
-        await base.StartAsync(cancellationToken);
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -76,6 +92,11 @@ public sealed class NodeHeartbeatService(
         {
             try
             {
+                if (!_joined)
+                {
+                    await JoinAsync();
+                    continue;
+                }
                 await HeartbeatAsync(first: false);
                 await RemoveDeadNodesAsync(stoppingToken);
                 await ReconcileAsync(stoppingToken);

@@ -111,7 +111,8 @@ public sealed class RedisServer : IAsyncDisposable
         {
             var pid = int.Parse(File.ReadAllText(folder.File(PidFile)));
             using var process = Process.GetProcessById(pid);
-            if (process.ProcessName == "redis-server") process.Kill();
+            // Redis renames its process ("redis-server 127.0.0.1:6379"), so only the start of the name is sure.
+            if (process.ProcessName.StartsWith("redis-server", StringComparison.Ordinal)) process.Kill();
         }
         catch (Exception e) when (e is IOException or ArgumentException or FormatException or InvalidOperationException)
         {

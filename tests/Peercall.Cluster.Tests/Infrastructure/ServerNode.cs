@@ -10,16 +10,18 @@ namespace Peercall.Cluster.Tests.Infrastructure;
 /// </summary>
 public sealed class ServerNode : IAsyncDisposable
 {
+    private const string Kind = "node";
+    private const string PidFile = "node.pid";
     private readonly ProcessStartInfo _start;
-    private readonly string _dataDirectory;
+    private readonly ServiceFolder _folder;
     private Process? _process;
 
-    private ServerNode(string name, ProcessStartInfo start, Uri baseAddress, string dataDirectory)
+    private ServerNode(string name, ProcessStartInfo start, Uri baseAddress, ServiceFolder folder)
     {
         Name = name;
         _start = start;
         BaseAddress = baseAddress;
-        _dataDirectory = dataDirectory;
+        _folder = folder;
     }
 
     public string Name { get; }
@@ -34,8 +36,10 @@ public sealed class ServerNode : IAsyncDisposable
         var dll = Repository.ServerDll;
         if (!File.Exists(dll))
             throw new InvalidOperationException($"{dll} is missing: build the solution first (dotnet build Peercall.sln).");
+        foreach (var abandoned in ServiceFolder.Abandoned(Kind)) StopAbandoned(abandoned);
         var baseAddress = new Uri($"http://127.0.0.1:{FreePort.Next()}/");
-        var dataDirectory = Directory.CreateTempSubdirectory($"peercall-{name}-").FullName;
+        var folder = ServiceFolder.Create(Kind);
+        var dataDirectory = Directory.CreateDirectory(folder.File("data")).FullName;
 
         var start = new ProcessStartInfo("dotnet", [dll, "--urls", baseAddress.ToString().TrimEnd('/')])
         {
@@ -51,7 +55,7 @@ public sealed class ServerNode : IAsyncDisposable
         start.Environment["Logging__LogLevel__Peercall"] = "Debug";
         foreach (var (key, value) in settings) start.Environment[key.Replace(":", "__")] = value;
 
-        var node = new ServerNode(name, start, baseAddress, dataDirectory);
+        var node = new ServerNode(name, start, baseAddress, folder);
         try
         {
             await node.StartAgainAsync();
@@ -67,12 +71,22 @@ public sealed class ServerNode : IAsyncDisposable
     /// <summary>Starts the stopped node again on the same port: a new process, so a new node to the others.</summary>
     public async Task StartAgainAsync()
     {
-        var process = _process = new Process { StartInfo = _start, EnableRaisingEvents = true };
+        var process = _process = new Process { StartInfo = _start };
         var log = new StreamWriter(LogFile, append: true) { AutoFlush = true };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.WriteLine(e.Data); };
-        process.Exited += (_, _) => { lock (log) log.Dispose(); };
+        var open = 2;
+        // Output may still arrive after the process exited: the log closes when both streams have ended.
+        void Write(DataReceivedEventArgs e)
+        {
+            lock (log)
+            {
+                if (e.Data is not null) log.WriteLine(e.Data);
+                else if (--open == 0) log.Dispose();
+            }
+        }
+        process.OutputDataReceived += (_, e) => Write(e);
+        process.ErrorDataReceived += (_, e) => Write(e);
         process.Start();
+        await File.WriteAllTextAsync(_folder.File(PidFile), $"{process.Id}");
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         await WaitUntilHealthyAsync(process);
@@ -123,12 +137,26 @@ public sealed class ServerNode : IAsyncDisposable
     {
         await KillAsync();
         _process?.Dispose();
+        _folder.Delete();
+    }
+
+    /// <summary>Kills a node that a killed test run left behind, found by the process id it recorded.</summary>
+    private static void StopAbandoned(ServiceFolder folder)
+    {
         try
         {
-            Directory.Delete(_dataDirectory, recursive: true);
+            var pid = int.Parse(File.ReadAllText(folder.File(PidFile)));
+            var commandLine = File.ReadAllText($"/proc/{pid}/cmdline");
+            if (commandLine.Contains("Peercall.Server.dll", StringComparison.Ordinal))
+            {
+                using var process = Process.GetProcessById(pid);
+                process.Kill();
+            }
         }
-        catch (IOException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or FormatException
+                                      or InvalidOperationException)
         {
         }
+        folder.Delete();
     }
 }

@@ -11,6 +11,8 @@ namespace Peercall.EndToEnd.Tests.Infrastructure;
 /// <param name="GrantMicrophone">False: the browser refuses microphone access (no auto-accepting permission UI).</param>
 /// <param name="VoiceProcessing">Echo cancellation, noise suppression and gain control, on for real users; off
 /// by default here so a tone arrives at full level.</param>
+/// <param name="ExecutablePath">Another Chromium launcher, e.g. a wrapper that starts it inside a network namespace.</param>
+/// <param name="ExtraArgs">More Chromium flags (certificate trust, for example).</param>
 public sealed record BrowserOptions(
     int ToneHertz = 440,
     bool Microphone = true,
@@ -18,7 +20,9 @@ public sealed record BrowserOptions(
     bool VoiceProcessing = false,
     string Locale = "en-US",
     int Width = 1280,
-    int Height = 800);
+    int Height = 800,
+    string? ExecutablePath = null,
+    IReadOnlyList<string>? ExtraArgs = null);
 
 /// <summary>
 /// One person in their own Chromium process (so their fake microphone plays their own tone), driving the web app
@@ -56,10 +60,11 @@ public sealed class Person : IAsyncDisposable
     public IReadOnlyList<string> ConsoleErrors => _consoleErrors;
 
     /// <param name="server">Another server than the shared one, for tests that need other settings.</param>
+    /// <param name="baseAddress">A server this test process did not start as a <see cref="ServerProcess"/>.</param>
     public static async Task<Person> LaunchAsync(EndToEndFixture env, string name, BrowserOptions? options = null,
-        string? username = null, ServerProcess? server = null)
+        string? username = null, ServerProcess? server = null, Uri? baseAddress = null)
     {
-        var baseAddress = (server ?? env.Server).BaseAddress;
+        baseAddress ??= (server ?? env.Server).BaseAddress;
         options ??= new BrowserOptions();
         var args = new List<string>(CommonArgs);
         if (options.GrantMicrophone) args.Add("--use-fake-ui-for-media-stream");
@@ -68,9 +73,10 @@ public sealed class Person : IAsyncDisposable
             args.Add("--use-fake-device-for-media-stream");
             args.Add($"--use-file-for-fake-audio-capture={Tones.Wav(options.ToneHertz)}");
         }
+        args.AddRange(options.ExtraArgs ?? []);
         var browser = await env.Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
         {
-            ExecutablePath = "/usr/bin/chromium",
+            ExecutablePath = options.ExecutablePath ?? "/usr/bin/chromium",
             Headless = true,
             Args = args,
         });
