@@ -76,7 +76,8 @@ public sealed class PeercallServer : WebApplicationFactory<Program>
     {
         foreach (var (key, value) in _settings) builder.UseSetting(key, value);
         builder.UseEnvironment("Production");
-        builder.ConfigureLogging(logging => logging.AddProvider(Logs));
+        // Server logs go to the capture only: tests read them there, and the console stays readable.
+        builder.ConfigureLogging(logging => logging.ClearProviders().AddProvider(Logs));
         builder.ConfigureServices(services =>
         {
             services.RemoveAll<TimeProvider>();
