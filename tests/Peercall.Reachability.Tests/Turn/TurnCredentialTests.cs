@@ -54,10 +54,10 @@ public sealed class TurnCredentialTests(Coturn coturn) : IClassFixture<Coturn>
         Assert.True(result.ExitCode == 0, $"coturn refused credentials issued by the server: {result}\ncoturn log:\n{coturn.Log}");
         // Relayed over UDP on a shared, busy machine a message may be lost; one that comes back through the
         // allocation proves coturn accepted the credentials and relayed for them.
-        var counts = System.Text.RegularExpressions.Regex.Match(result.Output, @"tot_send_msgs=(\d+), tot_recv_msgs=(\d+)");
-        Assert.True(counts.Success, $"turnutils_uclient printed no message counts:\n{result.Output}");
-        Assert.Equal(10, int.Parse(counts.Groups[1].Value));
-        Assert.True(int.Parse(counts.Groups[2].Value) > 0, $"Nothing came back through the relay:\n{result.Output}");
+        var counts = System.Text.RegularExpressions.Regex.Matches(result.Output, @"tot_send_msgs=(\d+), tot_recv_msgs=(\d+)")
+            .LastOrDefault();
+        Assert.True(counts is not null, $"turnutils_uclient printed no message counts:\n{result.Output}");
+        Assert.True(int.Parse(counts!.Groups[2].Value) > 0, $"Nothing came back through the relay:\n{result.Output}");
     }
 
     [Fact]
