@@ -114,6 +114,11 @@ public sealed class CallService(
     public async Task<Call> ResumeAsync(Guid userId, Guid callId, string connectionId)
     {
         var call = await FindForAsync(callId, c => c.CallerId == userId || c.CalleeId == userId);
+        var bound = call.CallerId == userId ? call.CallerConnectionId : call.CalleeConnectionId;
+        // Only a device coming back may take the call over, never a second device while the first still talks.
+        if (call.State == CallState.Accepted && bound is not null && bound != connectionId
+            && await presence.FindAsync(bound) is not null)
+            throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call is going on on another of your devices.");
         if (call.State != CallState.Accepted || !await bindings.RebindAsync(callId, userId, connectionId))
             throw new PeercallException(409, ProblemCodes.IllegalTransition, $"This call is {Describe(call.State)}; it cannot be resumed.");
         var asCaller = call.CallerId == userId;

@@ -119,6 +119,20 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_second_device_cannot_take_over_a_call_while_the_bound_device_is_connected()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.AcceptedAsync();
+        await using var callerLaptop = await parties.Caller.ConnectAsync();
+
+        await Refusals.HubAsync(() => callerLaptop.Connection.ResumeCall(call.Id), ProblemCodes.IllegalTransition);
+
+        await parties.CalleePhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0 still here"));
+        Assert.Equal("v=0 still here", (await parties.CallerPhone.SignalAsync()).Payload);
+        Assert.True(await TestDevice.NothingAsync(callerLaptop.Signals));
+    }
+
+    [Fact]
     public async Task A_call_that_is_not_accepted_cannot_be_resumed()
     {
         await using var parties = await CallParties.ConnectAsync(server);
