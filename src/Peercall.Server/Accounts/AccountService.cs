@@ -12,6 +12,7 @@ public sealed class AccountService(
     PeercallDb db,
     UserManager<User> users,
     TokenIssuer tokens,
+    UnknownUsernameLockout unknownNames,
     IPresenceDirectory presence,
     TimeProvider time,
     ILogger<AccountService> logger)
@@ -38,20 +39,23 @@ public sealed class AccountService(
 
     public async Task<TokenPair> LoginAsync(LoginRequest request)
     {
-        var user = await users.FindByNameAsync(AccountInput.Tidy(request.Username));
+        var username = AccountInput.Tidy(request.Username);
+        var user = await users.FindByNameAsync(username);
         if (user is null)
         {
-            // Spend the same time as a real check, so the answer does not tell which usernames exist.
+            // Spend the time and give the answers of a real account, so nothing tells which usernames exist.
+            if (unknownNames.LockedUntil(username) is { } lockedUntil) throw Locked(lockedUntil);
             users.PasswordHasher.VerifyHashedPassword(new User(), DecoyHash, request.Password ?? "");
+            if (unknownNames.Fail(username) is { } nowLockedUntil) throw Locked(nowLockedUntil);
             throw InvalidCredentials();
         }
-        if (await users.IsLockedOutAsync(user)) throw Locked(user);
+        if (await users.IsLockedOutAsync(user)) throw Locked(user.LockoutEnd!.Value);
 
         if (!await users.CheckPasswordAsync(user, request.Password ?? ""))
         {
             await users.AccessFailedAsync(user);
             logger.LogWarning("Failed sign-in for {UserId}", user.Id);
-            if (await users.IsLockedOutAsync(user)) throw Locked(user);
+            if (await users.IsLockedOutAsync(user)) throw Locked(user.LockoutEnd!.Value);
             throw InvalidCredentials();
         }
         await users.ResetAccessFailedCountAsync(user);
@@ -113,9 +117,9 @@ public sealed class AccountService(
     private static PeercallException InvalidRefresh(string message) =>
         new(401, ProblemCodes.InvalidRefreshToken, message);
 
-    private static PeercallException Locked(User user)
+    private static PeercallException Locked(DateTimeOffset lockoutEnd)
     {
-        var until = user.LockoutEnd!.Value.ToUniversalTime();
+        var until = lockoutEnd.ToUniversalTime();
         return new PeercallException(403, ProblemCodes.AccountLocked,
             $"Too many failed sign-ins. This account is locked until {until:yyyy-MM-dd HH:mm:ss} UTC.",
             new Dictionary<string, object?> { ["lockedUntil"] = until });

@@ -42,6 +42,7 @@ public static class AccountsSetup
 
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
+        services.AddSingleton<UnknownUsernameLockout>();
         services.AddScoped<AccountService>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();

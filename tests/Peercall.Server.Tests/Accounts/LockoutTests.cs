@@ -28,6 +28,23 @@ public sealed class LockoutTests(PeercallServer server) : IClassFixture<Peercall
     }
 
     [Fact]
+    public async Task A_username_that_does_not_exist_locks_the_same_way_so_lockout_reveals_no_account()
+    {
+        var api = server.NewApi();
+        var ghost = new LoginRequest($"ghost{Guid.NewGuid():N}"[..20], "wrong password");
+        for (var attempt = 1; attempt <= 4; attempt++)
+            await Refusals.ApiAsync(() => api.LoginAsync(ghost), HttpStatusCode.Unauthorized, ProblemCodes.InvalidCredentials);
+
+        var fifth = await Refusals.ApiAsync(() => api.LoginAsync(ghost), HttpStatusCode.Forbidden, ProblemCodes.AccountLocked);
+        var until = server.Time.GetUtcNow() + Lockout;
+        Assert.Contains($"until {until:yyyy-MM-dd HH:mm}", fifth.Problem.Detail);
+        await Refusals.ApiAsync(() => api.LoginAsync(ghost), HttpStatusCode.Forbidden, ProblemCodes.AccountLocked);
+
+        await server.AdvanceAsync(Lockout + TimeSpan.FromSeconds(1));
+        await Refusals.ApiAsync(() => api.LoginAsync(ghost), HttpStatusCode.Unauthorized, ProblemCodes.InvalidCredentials);
+    }
+
+    [Fact]
     public async Task A_locked_account_refuses_even_the_right_password_until_the_lockout_ends()
     {
         var user = await server.SignUpAsync("waits");
