@@ -52,6 +52,12 @@ public static class CallAssertions
     /// selected candidate pair are relay candidates on both sides.</summary>
     public static async Task HearEachOtherThroughRelayAsync(Person alice, Person bob, Func<string> turnLog)
     {
+        foreach (var person in new[] { alice, bob })
+        {
+            await Eventually.HoldsAsync(async () => (await person.RemoteAudioAsync())?.Rms > 0.01, TimeSpan.FromSeconds(10),
+                $"{person.Username} hears nothing: {await person.RemoteAudioAsync()}, stats {await person.StatsAsync()}, " +
+                $"page: {await person.Page.InnerTextAsync("body")}\nconsole errors: {string.Join("\n", person.ConsoleErrors)}\nTURN log:\n{turnLog()}");
+        }
         Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
         Assert.InRange(await alice.DominantFrequencyAsync(), 980, 1020);
 
@@ -70,7 +76,7 @@ public static class CallAssertions
             Assert.True(stats.Pair is { LocalType: "relay", RemoteType: "relay" },
                 $"{who}'s selected candidate pair is {stats.Pair}, not relay on both ends. coturn's log:\n{turnLog()}");
         }
-        await Expect(alice.CallScreen.GetByTestId("route")).ToHaveAttributeAsync("data-route", "relay");
-        await Expect(bob.CallScreen.GetByTestId("route")).ToHaveAttributeAsync("data-route", "relay");
+        await Expect(alice.CallScreen.GetByTestId("route")).ToHaveAttributeAsync("data-route", "relayed");
+        await Expect(bob.CallScreen.GetByTestId("route")).ToHaveAttributeAsync("data-route", "relayed");
     }
 }
