@@ -78,7 +78,11 @@ public static class AccountsSetup
                             context.Fail("The token does not name a user and a sign-in session.");
                             return;
                         }
-                        var accounts = context.HttpContext.RequestServices.GetRequiredService<AccountService>();
+                        // A scope of its own: the request's scope lives as long as a WebSocket does, and would keep a
+                        // database context alive for every realtime connection.
+                        await using var scope = context.HttpContext.RequestServices
+                            .GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
+                        var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
                         if (!await accounts.IsSessionActiveAsync(sessionId))
                             context.Fail("The session of this token has ended.");
                     },

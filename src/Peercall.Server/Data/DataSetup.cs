@@ -36,10 +36,12 @@ public static class DataSetup
         var database = builder.Configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new();
         if (database.Provider == DatabaseOptions.Postgres)
             services.AddDbContext<PeercallDb, PostgresPeercallDb>((provider, options) =>
-                options.UseNpgsql(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString));
+                options.UseNpgsql(provider.GetRequiredService<IOptions<DatabaseOptions>>().Value.ConnectionString),
+                optionsLifetime: ServiceLifetime.Singleton);
         else
             services.AddDbContext<PeercallDb, SqlitePeercallDb>((provider, options) =>
-                options.UseSqlite(SqliteConnectionString(provider.GetRequiredService<DataFolder>())));
+                options.UseSqlite(SqliteConnectionString(provider.GetRequiredService<DataFolder>())),
+                optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddHealthChecks().AddDbContextCheck<PeercallDb>("database");
         return builder;

@@ -1,4 +1,3 @@
-using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.Extensions.Options;
 using Peercall.Contracts;
@@ -8,16 +7,14 @@ namespace Peercall.Server.Signaling;
 
 /// <summary>Guards every hub invocation: a message-rate limit per connection, and refusals turned into hub
 /// errors that start with their stable code ("code: message"). Unexpected failures are logged, not shown.</summary>
-public sealed class HubGuard(IOptions<SignalingOptions> options, ILogger<HubGuard> logger) : IHubFilter
+public sealed class HubGuard(IOptions<SignalingOptions> options, TimeProvider time, ILogger<HubGuard> logger) : IHubFilter
 {
-    private static readonly object LimiterKey = new();
+    private static readonly object BudgetKey = new();
 
     public async ValueTask<object?> InvokeMethodAsync(HubInvocationContext invocation,
         Func<HubInvocationContext, ValueTask<object?>> next)
     {
-        var limiter = (TokenBucketRateLimiter)invocation.Context.Items[LimiterKey]!;
-        using var lease = limiter.AttemptAcquire();
-        if (!lease.IsAcquired)
+        if (!((MessageBudget)invocation.Context.Items[BudgetKey]!).TrySpend())
             throw new HubException($"{ProblemCodes.TooManyMessages}: Too many messages on this connection; slow down.");
         try
         {
@@ -37,27 +34,7 @@ public sealed class HubGuard(IOptions<SignalingOptions> options, ILogger<HubGuar
     public Task OnConnectedAsync(HubLifetimeContext context, Func<HubLifetimeContext, Task> next)
     {
         var limits = options.Value;
-        context.Context.Items[LimiterKey] = new TokenBucketRateLimiter(new TokenBucketRateLimiterOptions
-        {
-            TokenLimit = limits.MessageBurst,
-            TokensPerPeriod = limits.MessagesPerSecond,
-            ReplenishmentPeriod = TimeSpan.FromSeconds(1),
-            QueueLimit = 0,
-            AutoReplenishment = true,
-        });
+        context.Context.Items[BudgetKey] = new MessageBudget(limits.MessagesPerSecond, limits.MessageBurst, time);
         return next(context);
-    }
-
-    public async Task OnDisconnectedAsync(HubLifetimeContext context, Exception? exception,
-        Func<HubLifetimeContext, Exception?, Task> next)
-    {
-        try
-        {
-            await next(context, exception);
-        }
-        finally
-        {
-            if (context.Context.Items[LimiterKey] is IDisposable limiter) limiter.Dispose();
-        }
     }
 }

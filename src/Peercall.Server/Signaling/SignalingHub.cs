@@ -13,33 +13,36 @@ namespace Peercall.Server.Signaling;
 [Authorize]
 public sealed class SignalingHub(
     PresenceService presence,
-    CallService calls,
+    IServiceProvider services,
     SignalRelay relay,
     TimeProvider time) : Hub<ISignalingClient>, ISignalingHub
 {
+    // Resolved only by the methods that need it: a signal, the hot path, then touches no database objects.
+    private CallService Calls => services.GetRequiredService<CallService>();
+
     public override Task OnConnectedAsync() => presence.ConnectedAsync(new RealtimeConnection(
         Context.ConnectionId, Context.User!.UserId(), Context.User!.SessionId(), time.GetUtcNow().UtcDateTime, Context));
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
         if (await presence.DisconnectedAsync(Context.ConnectionId) is { } connection)
-            await calls.ConnectionClosedAsync(connection, clean: exception is null);
+            await Calls.ConnectionClosedAsync(connection, clean: exception is null);
     }
 
     public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);
 
     public Task<Call> PlaceCall(PlaceCallRequest request) =>
-        calls.PlaceAsync(UserId, request with { ConnectionId = Context.ConnectionId });
+        Calls.PlaceAsync(UserId, request with { ConnectionId = Context.ConnectionId });
 
-    public Task<Call> AcceptCall(Guid callId) => calls.AcceptAsync(UserId, callId, Context.ConnectionId);
+    public Task<Call> AcceptCall(Guid callId) => Calls.AcceptAsync(UserId, callId, Context.ConnectionId);
 
-    public Task<Call> DeclineCall(Guid callId) => calls.DeclineAsync(UserId, callId, Context.ConnectionId);
+    public Task<Call> DeclineCall(Guid callId) => Calls.DeclineAsync(UserId, callId, Context.ConnectionId);
 
-    public Task<Call> CancelCall(Guid callId) => calls.CancelAsync(UserId, callId);
+    public Task<Call> CancelCall(Guid callId) => Calls.CancelAsync(UserId, callId);
 
-    public Task<Call> EndCall(Guid callId, CallReason reason) => calls.EndAsync(UserId, callId, reason, Context.ConnectionId);
+    public Task<Call> EndCall(Guid callId, CallReason reason) => Calls.EndAsync(UserId, callId, reason, Context.ConnectionId);
 
-    public Task<Call> ResumeCall(Guid callId) => calls.ResumeAsync(UserId, callId, Context.ConnectionId);
+    public Task<Call> ResumeCall(Guid callId) => Calls.ResumeAsync(UserId, callId, Context.ConnectionId);
 
     public Task SendSignal(Signal signal) => relay.RelayAsync(Context.ConnectionId, signal);
 
