@@ -20,7 +20,7 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(bob.IncomingCall).ToHaveCountAsync(0);
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
         await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} declined the call.");
-        Assert.False(await bob.RingtonePlayingAsync());
+        await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
         Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
 
         await alice.OpenHistoryAsync();
@@ -43,7 +43,7 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
         await Expect(bob.IncomingCall).ToHaveCountAsync(0);
         await Expect(bob.Notice).ToHaveTextAsync($"{alice.DisplayName} cancelled the call.");
-        Assert.False(await bob.RingtonePlayingAsync());
+        await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
         Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
     }
 
@@ -64,7 +64,7 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(bob.Notice).ToHaveTextAsync($"Missed call from {alice.DisplayName}.");
         await Expect(bob.IncomingCall).ToHaveCountAsync(0);
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
-        Assert.False(await bob.RingtonePlayingAsync());
+        await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
         await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveTextAsync("1");
 
         await bob.OpenHistoryAsync();

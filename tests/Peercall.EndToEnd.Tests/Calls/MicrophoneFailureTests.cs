@@ -21,7 +21,7 @@ public sealed class MicrophoneFailureTests(EndToEndFixture env)
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
         await Expect(bob.Notice).ToHaveTextAsync($"The call ended: audio could not be set up on {alice.DisplayName}’s side.");
         await Expect(bob.IncomingCall).ToHaveCountAsync(0);
-        Assert.False(await bob.RingtonePlayingAsync());
+        await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
         await alice.ExpectNoAppErrorsAsync();
     }
 
