@@ -25,17 +25,19 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         Directory.CreateDirectory(work);
         Directory.CreateDirectory(output);
 
+        var raised = Priority.Raise();
         await using var fleet = LoadFleet.Start(settings.LoadProcesses);
         var context = new BenchContext(settings, fleet, work);
         context.Log($"Peercall benchmark, {settings.Mode} mode: steps {string.Join(", ", settings.Steps.Select(s => s.ToString("N0")))}; " +
-                    $"{settings.TotalUsers:N0} users; {settings.LoadProcesses} load processes");
+                    $"{settings.TotalUsers:N0} users; {settings.LoadProcesses} load processes; " +
+                    (raised ? $"running at nice {Priority.Nice}" : "running at normal priority (raising it needs root)"));
 
         var peerJsFolder = Path.Combine(_benchFolder, "peerjs");
         context.Log("Building Peercall.Server in Release and installing the PeerJS server");
         var serverFolder = Path.Combine(tmp, "server");
         await PeercallServer.PublishAsync(repositoryRoot, serverFolder);
         if (settings.RunPeerJs) await PeerJsServer.InstallAsync(peerJsFolder);
-        var machine = Machine.Describe(settings.RunPeerJs ? PeerJsServer.InstalledVersion(peerJsFolder) : "not run");
+        var machine = Machine.Describe(settings.RunPeerJs ? PeerJsServer.InstalledVersion(peerJsFolder) : "not run", raised ? Priority.Nice : 0);
 
         await using var peercall = new PeercallServer(serverFolder, Path.Combine(work, "peercall-data"), ServerProcess.FreePort(),
             Path.Combine(work, "peercall.log"));

@@ -13,8 +13,9 @@ public sealed record BenchResults(
     Ratios Ratios,
     IReadOnlyList<TargetCheck> Targets);
 
+/// <param name="Nice">The priority the run's processes had: -10 when it could raise it, else 0.</param>
 public sealed record MachineInfo(string Cpu, int Cores, double MemoryGiB, string Os, string Kernel, string Dotnet,
-    string Node, string PeerJs, int OpenFileLimit, double LoadAverageAtStart);
+    string Node, string PeerJs, int OpenFileLimit, double LoadAverageAtStart, int Nice);
 
 public sealed record BenchPlan(int[] Steps, int[] FanOutWatchers, int RelayAt, int RelayPairs, int[] RelayRates,
     double RelaySeconds, int CallRate, int CallCount, int StormClients, int Users, int IdleUsers, int LoadProcesses,

@@ -5,7 +5,7 @@ namespace Peercall.Bench.Reporting;
 
 public static class Machine
 {
-    public static MachineInfo Describe(string peerJsVersion)
+    public static MachineInfo Describe(string peerJsVersion, int nice)
     {
         var cpu = File.ReadLines("/proc/cpuinfo").FirstOrDefault(l => l.StartsWith("model name"))?.Split(':', 2)[1].Trim() ?? "unknown";
         var memoryKb = long.Parse(File.ReadLines("/proc/meminfo").First().Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]);
@@ -15,7 +15,7 @@ public static class Machine
         var load = double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture);
         return new MachineInfo(cpu, Environment.ProcessorCount, Math.Round(memoryKb / 1024.0 / 1024.0, 1), os,
             File.ReadAllText("/proc/sys/kernel/osrelease").Trim(), RuntimeInformation.FrameworkDescription,
-            Run("node", "--version"), peerJsVersion, OpenFileLimit(), load);
+            Run("node", "--version"), peerJsVersion, OpenFileLimit(), load, nice);
     }
 
     private static int OpenFileLimit()

@@ -15,7 +15,8 @@ public static class ResultTable
         md.AppendLine($"Run of {r.StartedAt:yyyy-MM-dd HH:mm} ({r.Mode} mode, {r.DurationSeconds / 60:N0} min): `{r.Command}`");
         md.AppendLine();
         md.AppendLine($"Machine: {m.Cpu}, {m.Cores} cores, {m.MemoryGiB:N0} GiB, {m.Os} (Linux {m.Kernel}), {m.Dotnet}, Node {m.Node}, " +
-                      $"PeerJS server {m.PeerJs}, open file limit {m.OpenFileLimit:N0}, load average {m.LoadAverageAtStart:N2} at the start. " +
+                      $"PeerJS server {m.PeerJs}, open file limit {m.OpenFileLimit:N0}, load average {m.LoadAverageAtStart:N2} at the start, " +
+                      $"benchmark processes at nice {m.Nice}. " +
                       $"{r.Plan.LoadProcesses} load processes over {r.Plan.SourceAddresses} loopback source addresses; {r.Plan.Users:N0} users, " +
                       $"{r.Plan.IdleUsers:N0} of them behind the idle connections (beyond that a user has several devices).");
         md.AppendLine();
