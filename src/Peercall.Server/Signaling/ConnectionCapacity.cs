@@ -2,7 +2,6 @@ using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.Options;
 using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
-using Peercall.Server.Presence;
 
 namespace Peercall.Server.Signaling;
 
@@ -14,11 +13,12 @@ namespace Peercall.Server.Signaling;
 public sealed class ConnectionCapacity
 {
     /// <summary>Files kept free for the database, logs and plain HTTP requests.</summary>
-    public const int ReservedFiles = 500;
+    public const int ReservedFiles = 800;
 
     private readonly ILogger<ConnectionCapacity> _logger;
     private readonly TimeProvider _time;
     private long _lastWarningTicks;
+    private int _open;
 
     public ConnectionCapacity(IOptions<SignalingOptions> options, ILogger<ConnectionCapacity> logger, TimeProvider time)
     {
@@ -34,13 +34,22 @@ public sealed class ConnectionCapacity
     public int MaxConnections { get; }
     public long? OpenFileLimit { get; }
 
-    public async Task RefuseWhenFullAsync(HttpContext http, PresenceTracker presence, Func<Task> next)
+    /// <summary>Counts connections being opened and open from before the handshake, so a burst of simultaneous
+    /// connects cannot slip past the limit.</summary>
+    public async Task RefuseWhenFullAsync(HttpContext http, Func<Task> next)
     {
-        var open = presence.ConnectionCount;
-        if (open < MaxConnections)
+        var open = Interlocked.Increment(ref _open);
+        try
         {
-            await next();
-            return;
+            if (open <= MaxConnections)
+            {
+                await next();
+                return;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _open);
         }
 
         WarnAtMostEveryMinute(open);

@@ -49,9 +49,8 @@ public static class SignalingSetup
     public static WebApplication MapSignaling(this WebApplication app)
     {
         var capacity = app.Services.GetRequiredService<ConnectionCapacity>();
-        var presence = app.Services.GetRequiredService<Presence.PresenceTracker>();
         app.UseWhen(http => http.Request.Path.StartsWithSegments(SignalingRoutes.Hub),
-            branch => branch.Use((http, next) => capacity.RefuseWhenFullAsync(http, presence, () => next(http))));
+            branch => branch.Use((http, next) => capacity.RefuseWhenFullAsync(http, () => next(http))));
         app.MapHub<SignalingHub>(SignalingRoutes.Hub, options =>
         {
             options.ApplicationMaxBufferSize = MaxMessageBytes;

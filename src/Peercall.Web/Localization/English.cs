@@ -25,6 +25,7 @@ public static class English
         DisplayNameHint = "Optional: the name others see",
         SignInButton = "Sign in",
         RegisterButton = "Create account",
+        ConnectDevice = "Add a device",
         SignOut = "Sign out",
         NoAccountYet = "No account yet? Create one",
         AlreadyHaveAccount = "Already have an account? Sign in",

@@ -25,6 +25,7 @@ public static class Russian
         DisplayNameHint = "Необязательно: имя, которое видят другие",
         SignInButton = "Войти",
         RegisterButton = "Зарегистрироваться",
+        ConnectDevice = "Добавить устройство",
         SignOut = "Выйти",
         NoAccountYet = "Нет учётной записи? Зарегистрируйтесь",
         AlreadyHaveAccount = "Уже есть учётная запись? Войдите",

@@ -29,6 +29,9 @@ public sealed class UiText
     public required string SignInButton { get; init; }
     public required string RegisterButton { get; init; }
     public required string SignOut { get; init; }
+
+    /// <summary>Opens the server's page for connecting another device: LAN addresses, QR codes, the CA.</summary>
+    public required string ConnectDevice { get; init; }
     public required string NoAccountYet { get; init; }
     public required string AlreadyHaveAccount { get; init; }
     public required string UsernameRequired { get; init; }

@@ -10,7 +10,8 @@ const cacheName = `${cacheNamePrefix}${self.assetsManifest.version}`;
 const offlineAssetsInclude = [/\.dll$/, /\.pdb$/, /\.wasm/, /\.html/, /\.js$/, /\.json$/, /\.css$/, /\.woff$/,
   /\.png$/, /\.jpe?g$/, /\.gif$/, /\.ico$/, /\.blat$/, /\.dat$/, /\.svg$/, /\.webmanifest$/];
 const offlineAssetsExclude = [/^service-worker\.js$/];
-const networkOnly = [/^\/api\//, /^\/hubs\//, /^\/openapi\//, /^\/healthz/];
+// Server-rendered pages (the connect page, the API docs) and live data never come from the cache.
+const networkOnly = [/^\/api\//, /^\/hubs\//, /^\/openapi\//, /^\/healthz/, /^\/connect/];
 
 const base = '/';
 const baseUrl = new URL(base, self.origin);

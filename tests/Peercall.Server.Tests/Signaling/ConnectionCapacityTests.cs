@@ -33,7 +33,24 @@ public sealed class ConnectionCapacityTests
         await aliceDevice.Connection.StopAsync();
         var offline = await bobDevice.PresenceAsync(alice.Id, PresenceState.Offline);
         Assert.NotNull(offline.LastSeenAt);
-        await using var aliceAgain = await alice.ConnectAsync();
+        // The slot frees when the closed connection's request has fully ended, a moment after the presence change.
+        await using var aliceAgain = await ConnectWhenRoomAsync(alice);
         await bobDevice.PresenceAsync(alice.Id, PresenceState.Online);
+    }
+
+    private static async Task<TestDevice> ConnectWhenRoomAsync(TestUser user)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+        while (true)
+        {
+            try
+            {
+                return await user.ConnectAsync();
+            }
+            catch (System.Net.WebSockets.WebSocketException) when (DateTime.UtcNow < deadline)
+            {
+                await Task.Delay(50);
+            }
+        }
     }
 }
