@@ -18,8 +18,6 @@ public sealed class ActiveCall(Guid id, Guid callerId, Guid calleeId, string? ca
     public DateTime? CallerLostAt { get; private set; }
     public DateTime? CalleeLostAt { get; private set; }
 
-    public bool IsParty(Guid userId) => userId == CallerId || userId == CalleeId;
-
     /// <summary>The connection a signal from <paramref name="connectionId"/> goes to, or null when that
     /// connection is not bound to this call.</summary>
     public string? PeerOf(string connectionId)

@@ -24,6 +24,8 @@ public sealed class CallService(
     TimeProvider time,
     ILogger<CallService> logger)
 {
+    private const string AnsweredElsewhere = "This call was already answered on another device.";
+
     public async Task<Call> PlaceAsync(Guid callerId, PlaceCallRequest request)
     {
         if (!Enum.IsDefined(request.Media))
@@ -73,12 +75,12 @@ public sealed class CallService(
         var call = await FindForAsync(callId, c => c.CalleeId == userId);
         var connection = await ResolveConnectionAsync(userId, connectionId);
         if (call.State == CallState.Accepted)
-            throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call was already answered on another device.");
+            throw new PeercallException(409, ProblemCodes.IllegalTransition, AnsweredElsewhere);
         if (call.State == CallState.Ringing && await IsInAcceptedCallAsync(userId))
         {
             // The call this user is in may be this one, answered on another of their devices a moment ago.
             if (await db.Calls.AsNoTracking().Where(c => c.Id == callId).Select(c => c.State).SingleAsync() == CallState.Accepted)
-                throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call was already answered on another device.");
+                throw new PeercallException(409, ProblemCodes.IllegalTransition, AnsweredElsewhere);
             throw new PeercallException(409, ProblemCodes.AlreadyInCall, "Hang up your current call before answering another.");
         }
         return await TransitionAsync(call, CallState.Accepted, CallReason.Answered, userId, connection);
@@ -246,7 +248,7 @@ public sealed class CallService(
             var current = await db.Calls.AsNoTracking().Where(c => c.Id == call.Id).Select(c => c.State).SingleAsync();
             throw new PeercallException(409, ProblemCodes.IllegalTransition,
                 current == CallState.Accepted && to == CallState.Accepted
-                    ? "This call was already answered on another device."
+                    ? AnsweredElsewhere
                     : $"This call is {Describe(current)} now; it cannot become {Describe(to)}.");
         }
 

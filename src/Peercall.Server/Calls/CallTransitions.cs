@@ -16,10 +16,6 @@ public static class CallTransitions
         [CallState.Accepted] = [CallState.Ended],
     }.ToFrozenDictionary();
 
-    public static readonly CallState[] InitialStates = [CallState.Ringing, CallState.Missed, CallState.Busy];
-
     public static bool IsLegal(CallState from, CallState to) =>
         Legal.TryGetValue(from, out var next) && next.Contains(to);
-
-    public static bool IsFinal(CallState state) => !Legal.ContainsKey(state);
 }

@@ -36,8 +36,8 @@ public static class ContactsApi
         var me = principal.UserId();
 
         // Presence lives outside the database (in memory, or in Redis on a cluster), so the ordering (online first)
-        // is done here on a slim projection. The search
-        // is matched here too: SQLite's UPPER() folds only ASCII letters, and names may be in any script.
+        // is done here on a slim projection. The search is matched here too: SQLite's UPPER() folds only ASCII
+        // letters, and names may be in any script.
         var present = await presence.PresentAsync();
         var upper = term.ToUpperInvariant();
         var matches = (await db.Users.AsNoTracking().Where(u => u.Id != me)

@@ -19,11 +19,6 @@ public sealed class PresenceTracker
     private readonly Dictionary<Guid, List<RealtimeConnection>> _byUser = new();
     private readonly HashSet<Guid> _inCall = new();
 
-    public int ConnectionCount
-    {
-        get { lock (_lock) return _connections.Count; }
-    }
-
     public Contracts.Contacts.Presence? Add(RealtimeConnection connection)
     {
         lock (_lock)
