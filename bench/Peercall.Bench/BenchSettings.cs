@@ -1,7 +1,8 @@
 namespace Peercall.Bench;
 
 /// <summary>What one run measures and how hard. <see cref="Quick"/> is a smoke test of every scenario in under
-/// two minutes; <see cref="Full"/> measures the targets of issue 5.</summary>
+/// two minutes; <see cref="Full"/> measures the targets of issue 5. With <c>--nodes N</c> the run is of a cluster
+/// instead (<see cref="ClusterQuick"/>, <see cref="ClusterFull"/>: issue 6).</summary>
 public sealed record BenchSettings
 {
     public required string Mode { get; init; }
@@ -39,6 +40,11 @@ public sealed record BenchSettings
     public required double SettleSeconds { get; init; }
     public required double CpuWindowSeconds { get; init; }
 
+    /// <summary>Server nodes: 1 is the single-server run against PeerJS; more is a cluster run on PostgreSQL and Redis.</summary>
+    public int Nodes { get; init; } = 1;
+
+    public bool IsCluster => Nodes > 1;
+
     public int LoadProcesses { get; init; } = 4;
     public int SourceAddresses { get; init; } = 8;
 
@@ -57,13 +63,16 @@ public sealed record BenchSettings
     /// <summary>The scenarios to run besides the idle steps; all of them unless narrowed with --scenarios.</summary>
     public IReadOnlySet<string> Scenarios { get; init; } = AllScenarios;
 
-    public static readonly IReadOnlySet<string> AllScenarios = new HashSet<string> { "fanout", "relay", "calls", "storm", "ceiling" };
+    /// <summary>"kill" (SIGKILL of a node) runs only in a cluster run; "calls", "storm" and "ceiling" only on one server.</summary>
+    public static readonly IReadOnlySet<string> AllScenarios = new HashSet<string> { "fanout", "relay", "calls", "storm", "ceiling", "kill" };
 
     public bool Runs(string scenario) => Scenarios.Contains(scenario);
 
     /// <summary>Users in calls during the relay and call scenarios, and the one whose presence is watched, come
     /// first; the idle connections' users follow.</summary>
     public int RelayUserOffset => 0;
+
+    /// <summary>A cluster run places no calls: these users are its cross-node relay pairs instead.</summary>
     public int CallUserOffset => RelayPairs * 2;
     public int PresenceSubject => CallUserOffset + CallPairs * 2;
     public int IdleUserOffset => PresenceSubject + 1;
@@ -114,20 +123,67 @@ public sealed record BenchSettings
         UpdateReadme = true,
     };
 
+    /// <summary>Three nodes, a thousand connections each, every cluster scenario briefly.</summary>
+    public static BenchSettings ClusterQuick => Quick with
+    {
+        Nodes = 3,
+        Steps = [3_000],
+        FanOutAt = [3_000],
+        RelayAt = 3_000,
+        RelayPairs = 30,
+        CallPairs = 30,
+        CallCount = 0,
+        StormClients = 0,
+        IdleUsers = 300,
+        RunPeerJs = false,
+        Scenarios = ClusterScenarios,
+    };
+
+    /// <summary>50,000 connections over three nodes (about 16,700 each, below a node's limit of 19,500), 100
+    /// same-node and 100 cross-node relay pairs. The connections share 1,200 users (42 devices each), so creating
+    /// the users through the API takes a minute or two instead of half an hour; a multiple of the node count, so
+    /// each user's devices are all on one node and a killed node takes whole users offline.</summary>
+    public static BenchSettings ClusterFull => Full with
+    {
+        Nodes = 3,
+        Steps = [10_000, 30_000, 50_000],
+        FanOutAt = [50_000],
+        RelayAt = 50_000,
+        CallPairs = 100,
+        CallCount = 0,
+        StormClients = 0,
+        FdProbeExtra = 0,
+        IdleUsers = 1_200,
+        RunPeerJs = false,
+        Scenarios = ClusterScenarios,
+    };
+
+    public static readonly IReadOnlySet<string> ClusterScenarios = new HashSet<string> { "fanout", "relay", "kill" };
+
+    private static BenchSettings Preset(string mode, int nodes) => (mode, nodes > 1) switch
+    {
+        ("quick", false) => Quick,
+        ("full", false) => Full,
+        ("quick", true) => ClusterQuick with { Nodes = nodes },
+        ("full", true) => ClusterFull with { Nodes = nodes },
+        _ => throw new ArgumentException($"Unknown mode '{mode}': quick or full."),
+    };
+
     public static BenchSettings Parse(string[] args)
     {
-        var settings = Quick;
+        // The node count picks the presets, so it is read first wherever it stands.
+        var at = Array.IndexOf(args, "--nodes");
+        var nodes = at < 0 ? 1 : at + 1 < args.Length && int.TryParse(args[at + 1], out var n) && n >= 1
+            ? n
+            : throw new ArgumentException("--nodes needs a count of at least 1.");
+        var settings = Preset("quick", nodes);
         for (var i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             settings = args[i] switch
             {
-                "--mode" => Next() switch
-                {
-                    "quick" => Quick with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
-                    "full" => Full with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
-                    var other => throw new ArgumentException($"Unknown mode '{other}': quick or full."),
-                },
+                "--mode" => Preset(Next(), nodes) with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
+                "--nodes" => settings with { Nodes = int.Parse(Next()) },
                 "--no-peerjs" => settings with { RunPeerJs = false },
                 "--no-user-cache" => settings with { UseUserCache = false },
                 "--no-readme" => settings with { UpdateReadme = false },
@@ -136,11 +192,12 @@ public sealed record BenchSettings
                 "--steps" => settings with { Steps = [.. Next().Split(',').Select(int.Parse)], UpdateReadme = false },
                 "--hold" => settings with { HoldSeconds = int.Parse(Next()), UpdateReadme = false },
                 "--scenarios" => settings with { Scenarios = ParseScenarios(Next()), UpdateReadme = false },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --no-peerjs, " +
-                                                 "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --scenarios fanout,relay,calls,storm,ceiling, " +
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --nodes N, --no-peerjs, " +
+                                                 "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --scenarios fanout,relay,calls,storm,ceiling,kill, " +
                                                  "--hold SECONDS."),
             };
         }
+        if (settings.IsCluster && settings.HoldSeconds is not null) throw new ArgumentException("--hold is for a single server, not --nodes.");
         return settings;
     }
 

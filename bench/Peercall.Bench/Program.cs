@@ -23,7 +23,9 @@ internal static class BenchProgram
         var root = FindRepositoryRoot(Directory.GetCurrentDirectory()) ?? FindRepositoryRoot(AppContext.BaseDirectory)
                    ?? throw new InvalidOperationException("Run the benchmark from inside the Peercall repository.");
         var command = "dotnet run -c Release --project bench/Peercall.Bench" + (args.Length > 0 ? " -- " + string.Join(' ', args) : "");
-        return await new BenchRun(settings, root, command).RunAsync();
+        return settings.IsCluster
+            ? await new Cluster.ClusterRun(settings, root, command).RunAsync()
+            : await new BenchRun(settings, root, command).RunAsync();
     }
 
     private static string? FindRepositoryRoot(string start)

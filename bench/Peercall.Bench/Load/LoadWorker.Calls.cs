@@ -30,7 +30,7 @@ public sealed partial class LoadWorker
     /// the callee's ringing; every call is cancelled once it rang, so the pair can call again.</summary>
     private async Task<CallsRunResult> CallsRunAsync(CallsRunArgs args)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_init.Port}/") };
+        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_init.Ports[0]}/") };
         var errors = new ConcurrentDictionary<string, int>();
         var ring = new ConcurrentBag<int>();
         var post = new ConcurrentBag<int>();

@@ -25,8 +25,8 @@ public sealed partial class LoadWorker
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var pair = args.Pairs[i];
-            var a = await ConnectAsync(PairSlots + 2 * i, pair.CallerUser, $"pa{i}", timeout.Token);
-            var b = await ConnectAsync(PairSlots + 2 * i + 1, pair.CalleeUser, $"pb{i}", timeout.Token);
+            var a = await ConnectAsync(PairSlots + 2 * i, pair.CallerUser, $"pa{i}", timeout.Token, pair.CallerNode);
+            var b = await ConnectAsync(PairSlots + 2 * i + 1, pair.CalleeUser, $"pb{i}", timeout.Token, pair.CalleeNode);
             _connections[a.Slot] = a;
             _connections[b.Slot] = b;
             var callId = Guid.Empty;

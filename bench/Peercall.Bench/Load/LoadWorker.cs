@@ -23,7 +23,7 @@ public sealed partial class LoadWorker : IConnectionListener
     private readonly Lock _outputLock = new();
     private InitArgs _init = null!;
     private BenchUser[] _users = [];
-    private IPEndPoint _server = null!;
+    private IPEndPoint[] _nodes = [];
     private IPAddress[] _sources = [];
     private int _unexpectedCloses;
     private long _messages;
@@ -58,6 +58,7 @@ public sealed partial class LoadWorker : IConnectionListener
                 WorkerProtocol.Grow => await GrowAsync(Args<GrowArgs>(request)),
                 WorkerProtocol.Shrink => Shrink(Args<ShrinkArgs>(request)),
                 WorkerProtocol.Status => Status(),
+                WorkerProtocol.NodesOpen => NodesOpen(),
                 WorkerProtocol.Watch => Watch(Args<WatchArgs>(request)),
                 WorkerProtocol.WatchWait => await WatchWaitAsync(Args<WatchWaitArgs>(request)),
                 WorkerProtocol.RelaySetup => await RelaySetupAsync(Args<RelaySetupArgs>(request)),
@@ -97,7 +98,7 @@ public sealed partial class LoadWorker : IConnectionListener
     private object Init(InitArgs init)
     {
         _init = init;
-        _server = new IPEndPoint(IPAddress.Loopback, init.Port);
+        _nodes = init.Ports.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray();
         _sources = Enumerable.Range(0, init.SourceAddresses).Select(i => new IPAddress([127, 0, 0, (byte)(2 + i)])).ToArray();
         if (init.UsersFile is { } file)
             _users = JsonSerializer.Deserialize<BenchUser[]>(File.ReadAllBytes(file), WorkerProtocol.Json)!;
@@ -108,13 +109,15 @@ public sealed partial class LoadWorker : IConnectionListener
 
     private int IdleOpen => _connections.Keys.Count(slot => slot < PairSlots);
 
-    private Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct) => ConnectAsync(slot,
-        _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct);
+    private static int NodeOfIdle(int idle, int nodes) => idle % nodes;
 
-    private async Task<LoadConnection> ConnectAsync(int slot, int user, string peerId, CancellationToken ct) =>
+    private Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct) => ConnectAsync(slot,
+        _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct, NodeOfIdle(idle, _nodes.Length));
+
+    private async Task<LoadConnection> ConnectAsync(int slot, int user, string peerId, CancellationToken ct, int node = 0) =>
         _init.Target == TargetServer.Peercall
-            ? await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _server, _users[user].AccessToken, slot, ct)
-            : await PeerJsConnection.ConnectAsync(this, SourceFor(slot), _server, peerId, slot, ct);
+            ? await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], _users[user].AccessToken, slot, ct)
+            : await PeerJsConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], peerId, slot, ct);
 
     private async Task<GrowResult> GrowAsync(GrowArgs args)
     {
@@ -163,6 +166,14 @@ public sealed partial class LoadWorker : IConnectionListener
 
     private StatusResult Status() =>
         new(IdleOpen, Volatile.Read(ref _unexpectedCloses), new(_closeReasons), Interlocked.Read(ref _messages));
+
+    private int[] NodesOpen()
+    {
+        var open = new int[_nodes.Length];
+        foreach (var slot in _connections.Keys)
+            if (slot < PairSlots) open[NodeOfIdle(slot, _nodes.Length)]++;
+        return open;
+    }
 
     /// <summary>Pings every connection once per keep-alive interval, a slice of them each second.</summary>
     private async Task KeepAliveAsync(CancellationToken ct)

@@ -21,6 +21,9 @@ public static class WorkerProtocol
         CallsSetup = "calls-setup", CallsRun = "calls-run", CallsTeardown = "calls-teardown", StormArm = "storm-arm",
         StormWait = "storm-wait", Probe = "probe", ProbeCheck = "probe-check", ProbeRelease = "probe-release",
         Quit = "quit";
+
+    /// <summary>Open idle connections per node of a cluster run.</summary>
+    public const string NodesOpen = "nodes-open";
 }
 
 public sealed record WorkerRequest(int Id, string Op, JsonElement Args);
@@ -38,10 +41,11 @@ public enum TargetServer
 /// <summary>One user the bench signed in: its id and a long-lived access token.</summary>
 public sealed record BenchUser(Guid Id, string Username, string AccessToken);
 
+/// <param name="Ports">The server's port, or in a cluster run every node's: idle connection g goes to node g % Ports.Length.</param>
 /// <param name="IdleUserOffset">Idle connection g belongs to user IdleUserOffset + g % IdleUserCount.</param>
 /// <param name="KeepAliveSeconds">A ping (Peercall) or heartbeat (PeerJS) every so often per connection, as
 /// each server's own client does.</param>
-public sealed record InitArgs(int WorkerIndex, int WorkerCount, TargetServer Target, int Port, string? UsersFile,
+public sealed record InitArgs(int WorkerIndex, int WorkerCount, TargetServer Target, int[] Ports, string? UsersFile,
     int IdleUserOffset, int IdleUserCount, int SourceAddresses, int KeepAliveSeconds);
 
 /// <summary>Open idle connections until the run holds <paramref name="Total"/> across all workers.</summary>
@@ -59,7 +63,8 @@ public sealed record WatchWaitArgs(int Sequence, double TimeoutSeconds);
 
 public sealed record WatchResult(int Expected, int Seen, long LastTs);
 
-public sealed record UserPair(int CallerUser, int CalleeUser);
+/// <param name="CallerNode">In a cluster run, the index of the node the caller connects to; the callee's likewise.</param>
+public sealed record UserPair(int CallerUser, int CalleeUser, int CallerNode = 0, int CalleeNode = 0);
 
 /// <summary>Pairs for the relay: for Peercall, users who call each other; for PeerJS only their count matters.</summary>
 public sealed record RelaySetupArgs(UserPair[] Pairs);

@@ -117,16 +117,17 @@ public static class ResultTable
         return md.ToString();
     }
 
-    public static void UpdateReadme(string readme, string results)
+    /// <summary>Replaces what stands between two markers of the README (by default the single-server results').</summary>
+    public static void UpdateReadme(string readme, string results, string startMarker = Start, string endMarker = End)
     {
         var text = File.ReadAllText(readme);
-        var start = text.IndexOf(Start, StringComparison.Ordinal);
-        var end = text.IndexOf(End, StringComparison.Ordinal);
-        if (start < 0 || end < start) throw new InvalidOperationException($"{readme} has no {Start} … {End} section.");
-        File.WriteAllText(readme, text[..(start + Start.Length)] + "\n" + results.TrimEnd() + "\n" + text[end..]);
+        var start = text.IndexOf(startMarker, StringComparison.Ordinal);
+        var end = text.IndexOf(endMarker, StringComparison.Ordinal);
+        if (start < 0 || end < start) throw new InvalidOperationException($"{readme} has no {startMarker} … {endMarker} section.");
+        File.WriteAllText(readme, text[..(start + startMarker.Length)] + "\n" + results.TrimEnd() + "\n" + text[end..]);
     }
 
-    private static void Table(StringBuilder md, string[] header, IEnumerable<string[]> rows)
+    public static void Table(StringBuilder md, string[] header, IEnumerable<string[]> rows)
     {
         md.AppendLine("| " + string.Join(" | ", header) + " |");
         md.AppendLine("|" + string.Concat(header.Select(_ => " --- |")));
@@ -134,6 +135,6 @@ public static class ResultTable
         md.AppendLine();
     }
 
-    private static string F(double value, int decimals) =>
+    public static string F(double value, int decimals) =>
         double.IsNaN(value) ? "–" : value.ToString("N" + decimals, CultureInfo.InvariantCulture);
 }

@@ -25,15 +25,19 @@ public sealed class BenchContext(BenchSettings settings, LoadFleet fleet, string
 
     /// <summary>Waits until the server has worked off what the last step left it (presence broadcasts, say): at
     /// least <paramref name="minimum"/>, then until a second passes with it using under a fifth of a core.</summary>
-    public static async Task SettleAsync(ServerProcess server, TimeSpan minimum, TimeSpan maximum)
+    public static Task SettleAsync(ServerProcess server, TimeSpan minimum, TimeSpan maximum) =>
+        SettleAsync([server], minimum, maximum);
+
+    /// <summary>As above, for all nodes of a cluster: until each of them uses under a fifth of a core.</summary>
+    public static async Task SettleAsync(IReadOnlyList<ServerProcess> servers, TimeSpan minimum, TimeSpan maximum)
     {
         var watch = Stopwatch.StartNew();
         await Task.Delay(minimum);
         while (watch.Elapsed < maximum)
         {
-            var before = ProcessMetrics.CpuSeconds(server.Pid);
+            var before = servers.Select(s => ProcessMetrics.CpuSeconds(s.Pid)).ToArray();
             await Task.Delay(1000);
-            if (ProcessMetrics.CpuSeconds(server.Pid) - before < 0.2) return;
+            if (servers.Select((s, i) => ProcessMetrics.CpuSeconds(s.Pid) - before[i]).All(used => used < 0.2)) return;
         }
     }
 

@@ -12,20 +12,7 @@ public static class IdleScenario
     {
         var settings = context.Settings;
         var rampCpu = new CpuWindow(server.Pid, context.Fleet.ProcessIds);
-        var before = await context.OpenConnectionsAsync();
-        context.Fleet.ResetProgress();
-        var watch = Stopwatch.StartNew();
-        GrowResult[] grown;
-        using (context.Progress(() =>
-               {
-                   var p = context.Fleet.Progress();
-                   return $"{server.Name}: {p.Open:N0} open, {p.Failed:N0} failed, {p.Pending:N0} to go, {(p.Open - before) / watch.Elapsed.TotalSeconds:N0}/s";
-               }))
-        {
-            grown = await context.Fleet.AllAsync<GrowResult>(WorkerProtocol.Grow,
-                new GrowArgs(step, settings.ConnectConcurrency, TimeoutSeconds: 60), BenchContext.LongWait);
-        }
-        var ramp = watch.Elapsed.TotalSeconds;
+        var (grown, ramp) = await GrowAsync(context, server.Name, step);
         var (rampServer, rampLoad, rampOther) = rampCpu.Percent();
 
         await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(settings.SettleSeconds), TimeSpan.FromMinutes(5));
@@ -48,6 +35,23 @@ public static class IdleScenario
                     $"(server {rampServer:N0}%, load {rampLoad:N0}%, others {rampOther:N0}%), {result.Failed} failed");
         foreach (var (error, count) in errors) context.Log($"  failed {count}x: {error}");
         return result;
+    }
+
+    /// <summary>Opens idle connections until the load processes hold <paramref name="step"/>, showing progress;
+    /// returns what each process opened and how many seconds it took.</summary>
+    public static async Task<(GrowResult[] Grown, double Seconds)> GrowAsync(BenchContext context, string name, int step)
+    {
+        var before = await context.OpenConnectionsAsync();
+        context.Fleet.ResetProgress();
+        var watch = Stopwatch.StartNew();
+        using var progress = context.Progress(() =>
+        {
+            var p = context.Fleet.Progress();
+            return $"{name}: {p.Open:N0} open, {p.Failed:N0} failed, {p.Pending:N0} to go, {(p.Open - before) / watch.Elapsed.TotalSeconds:N0}/s";
+        });
+        var grown = await context.Fleet.AllAsync<GrowResult>(WorkerProtocol.Grow,
+            new GrowArgs(step, context.Settings.ConnectConcurrency, TimeoutSeconds: 60), BenchContext.LongWait);
+        return (grown, watch.Elapsed.TotalSeconds);
     }
 
     /// <summary>Closes idle connections down to <paramref name="total"/>.</summary>

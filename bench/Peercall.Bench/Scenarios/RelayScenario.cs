@@ -17,15 +17,25 @@ public static class RelayScenario
         var settings = context.Settings;
         var pairs = Enumerable.Range(0, settings.RelayPairs)
             .Select(i => new UserPair(settings.RelayUserOffset + 2 * i, settings.RelayUserOffset + 2 * i + 1)).ToArray();
+        results.Relay.AddRange(await RunPairsAsync(context, [server], pairs, server.Name));
+    }
+
+    /// <summary>Sets up <paramref name="pairs"/> in the first load process, relays at every rate of the plan while
+    /// the CPU of <paramref name="servers"/> is measured, and tears the pairs down.</summary>
+    public static async Task<List<RelayRun>> RunPairsAsync(BenchContext context, IReadOnlyList<ServerProcess> servers,
+        UserPair[] pairs, string name)
+    {
+        var settings = context.Settings;
+        var runs = new List<RelayRun>();
         var open = await context.OpenConnectionsAsync();
         var relay = context.Fleet[0];
         await relay.SendAsync<object>(WorkerProtocol.RelaySetup, new RelaySetupArgs(pairs), TimeSpan.FromMinutes(10));
-        await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(2));
+        await BenchContext.SettleAsync(servers, TimeSpan.FromSeconds(2), TimeSpan.FromMinutes(2));
         try
         {
             foreach (var rate in settings.RelayRates)
             {
-                var window = new CpuWindow(server.Pid, context.Fleet.ProcessIds);
+                var window = new CpuWindow(servers.Select(s => s.Pid), context.Fleet.ProcessIds);
                 var run = await relay.SendAsync<RelayRunResult>(WorkerProtocol.RelayRun,
                     new RelayRunArgs(rate, settings.RelaySeconds + settings.RelayWarmupSeconds, settings.RelayWarmupSeconds, DrainSeconds: 2),
                     TimeSpan.FromMinutes(10));
@@ -40,9 +50,9 @@ public static class RelayScenario
                         ["candidate"] = LatencySummary.FromMicroseconds(run.Candidate),
                     },
                     LatencyCurve.FromMicroseconds(all), cpu, load, other, run.FirstError);
-                results.Relay.Add(result);
+                runs.Add(result);
                 var l = result.Latency;
-                context.Log($"{server.Name} relay {rate:N0}/s with {open:N0} open: p50 {l.P50:N2} ms, p95 {l.P95:N2}, p99 {l.P99:N2}, " +
+                context.Log($"{name} relay {rate:N0}/s with {open:N0} open: p50 {l.P50:N2} ms, p95 {l.P95:N2}, p99 {l.P99:N2}, " +
                             $"max {l.Max:N1}; sent {run.Sent:N0}, received {run.Received:N0}, errors {run.Errors}; CPU server {cpu:N0}%, load {load:N0}%, others {other:N0}%");
                 if (run.FirstError is { } error) context.Log($"  first error: {error}");
                 await Task.Delay(1000);
@@ -52,5 +62,6 @@ public static class RelayScenario
         {
             await relay.SendAsync<object>(WorkerProtocol.RelayTeardown, new { }, TimeSpan.FromMinutes(5));
         }
+        return runs;
     }
 }

@@ -51,20 +51,25 @@ public static class ProcessMetrics
     }
 }
 
-/// <summary>CPU used over a stretch of time by the server, by the load processes, and by everything else on the
-/// machine (other people's builds and tests share these two cores), each in percent of one core.</summary>
+/// <summary>CPU used over a stretch of time by the server (or all nodes of a cluster), by the load processes, and
+/// by everything else on the machine (other people's builds and tests share these two cores), each in percent of
+/// one core.</summary>
 public sealed class CpuWindow
 {
-    private readonly int _server;
+    private readonly int[] _servers;
     private readonly int[] _load;
     private readonly double _serverStart, _loadStart, _machineStart;
     private readonly System.Diagnostics.Stopwatch _watch = System.Diagnostics.Stopwatch.StartNew();
 
-    public CpuWindow(int server, IEnumerable<int> load)
+    public CpuWindow(int server, IEnumerable<int> load) : this([server], load)
     {
-        _server = server;
+    }
+
+    public CpuWindow(IEnumerable<int> servers, IEnumerable<int> load)
+    {
+        _servers = servers.ToArray();
         _load = load.ToArray();
-        _serverStart = ProcessMetrics.CpuSeconds(server);
+        _serverStart = ProcessMetrics.CpuSecondsOf(_servers);
         _loadStart = ProcessMetrics.CpuSecondsOf(_load);
         _machineStart = MachineBusySeconds();
     }
@@ -72,7 +77,7 @@ public sealed class CpuWindow
     public (double Server, double Load, double Other) Percent()
     {
         var seconds = _watch.Elapsed.TotalSeconds;
-        var server = ProcessMetrics.CpuSeconds(_server) - _serverStart;
+        var server = ProcessMetrics.CpuSecondsOf(_servers) - _serverStart;
         var load = ProcessMetrics.CpuSecondsOf(_load) - _loadStart;
         var machine = MachineBusySeconds() - _machineStart;
         return (server / seconds * 100, load / seconds * 100, Math.Max(0, machine - server - load) / seconds * 100);

@@ -52,6 +52,14 @@ public abstract class ServerProcess : IAsyncDisposable
         }
     }
 
+    /// <summary>SIGKILL, as a crash or a power cut would stop it.</summary>
+    public async Task KillAsync()
+    {
+        if (_process is not { HasExited: false } process) return;
+        process.Kill();
+        await process.WaitForExitAsync();
+    }
+
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };

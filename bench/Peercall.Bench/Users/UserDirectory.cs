@@ -45,7 +45,7 @@ public sealed class UserDirectory(string seedRoot, Action<string> progress)
 
         Directory.CreateDirectory(server.DataFolder);
         await server.StartAsync(startTimeout);
-        var (users, seedUsers) = await CreateAsync(server, count);
+        var (users, seedUsers) = await CreateWithSeedsAsync(server, count);
         if (useSeed)
         {
             await server.StopAsync(TimeSpan.FromSeconds(30));
@@ -56,7 +56,11 @@ public sealed class UserDirectory(string seedRoot, Action<string> progress)
         return users;
     }
 
-    private async Task<(BenchUser[], SeedUser[])> CreateAsync(PeercallServer server, int count)
+    /// <summary>Creates <paramref name="count"/> users on a running server, with no cache: a cluster run starts
+    /// from an empty PostgreSQL database every time.</summary>
+    public async Task<BenchUser[]> CreateAsync(ServerProcess server, int count) => (await CreateWithSeedsAsync(server, count)).Users;
+
+    private async Task<(BenchUser[] Users, SeedUser[] Seeds)> CreateWithSeedsAsync(ServerProcess server, int count)
     {
         using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
         var users = new BenchUser[count];

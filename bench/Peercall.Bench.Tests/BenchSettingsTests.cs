@@ -1,0 +1,37 @@
+namespace Peercall.Bench.Tests;
+
+/// <summary>The command line picks the single-server or the cluster presets, wherever --nodes stands.</summary>
+public sealed class BenchSettingsTests
+{
+    [Theory]
+    [InlineData("--nodes", "3", "--mode", "full")]
+    [InlineData("--mode", "full", "--nodes", "3")]
+    public void A_full_cluster_run_spreads_50000_connections_over_three_nodes(params string[] args)
+    {
+        var settings = BenchSettings.Parse(args);
+
+        Assert.True(settings.IsCluster);
+        Assert.Equal(3, settings.Nodes);
+        Assert.Equal(50_000, settings.Steps[^1]);
+        Assert.True(settings.Steps[^1] / settings.Nodes < 19_500, "each node stays below its connection limit");
+        Assert.True(settings.Steps[^1] / settings.LoadProcesses < 19_000, "each load process stays below its file limit");
+        Assert.Equal(0, settings.IdleUsers % settings.Nodes);
+        Assert.False(settings.RunPeerJs);
+        Assert.True(settings.UpdateReadme);
+        Assert.Equal(["fanout", "kill", "relay"], settings.Scenarios.Order());
+    }
+
+    [Fact]
+    public void Without_nodes_the_single_server_run_is_unchanged()
+    {
+        var settings = BenchSettings.Parse(["--mode", "full"]);
+
+        Assert.False(settings.IsCluster);
+        Assert.Equal(BenchSettings.Full.Steps, settings.Steps);
+        Assert.True(settings.RunPeerJs);
+    }
+
+    [Fact]
+    public void A_cluster_run_cannot_be_held_for_a_profiler() =>
+        Assert.Throws<ArgumentException>(() => BenchSettings.Parse(["--nodes", "3", "--hold", "60"]));
+}
