@@ -58,7 +58,7 @@ public sealed partial class LoadWorker : IConnectionListener
                 WorkerProtocol.Grow => await GrowAsync(Args<GrowArgs>(request)),
                 WorkerProtocol.Shrink => Shrink(Args<ShrinkArgs>(request)),
                 WorkerProtocol.Status => Status(),
-                WorkerProtocol.Watch => Watch(Args<WatchArgs>(request)),
+                WorkerProtocol.Watch => await WatchAsync(Args<WatchArgs>(request)),
                 WorkerProtocol.WatchWait => await WatchWaitAsync(Args<WatchWaitArgs>(request)),
                 WorkerProtocol.RelaySetup => await RelaySetupAsync(Args<RelaySetupArgs>(request)),
                 WorkerProtocol.RelayRun => await RelayRunAsync(Args<RelayRunArgs>(request)),
@@ -108,8 +108,25 @@ public sealed partial class LoadWorker : IConnectionListener
 
     private int IdleOpen => _connections.Keys.Count(slot => slot < PairSlots);
 
-    private Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct) => ConnectAsync(slot,
-        _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct);
+    /// <summary>Opens an idle connection; on Peercall it then watches its contacts, as the web app does once it
+    /// has listed them.</summary>
+    private async Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct)
+    {
+        var connection = await ConnectAsync(slot, _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct);
+        if (connection is LeanHubConnection hub)
+        {
+            try
+            {
+                await hub.InvokeAsync("WatchPresence", ContactsOf(idle)).WaitAsync(ct);
+            }
+            catch
+            {
+                connection.Abort();
+                throw;
+            }
+        }
+        return connection;
+    }
 
     private async Task<LoadConnection> ConnectAsync(int slot, int user, string peerId, CancellationToken ct) =>
         _init.Target == TargetServer.Peercall
