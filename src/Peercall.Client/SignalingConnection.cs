@@ -34,6 +34,7 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
         _hub.KeepAliveInterval = TimeSpan.FromSeconds(10);
 
         _hub.On<PresenceChange>(nameof(ISignalingClient.PresenceChanged), c => Raise(PresenceChanged, c));
+        _hub.On<Contact>(nameof(ISignalingClient.ContactAdded), c => Raise(ContactAdded, c));
         _hub.On<Call>(nameof(ISignalingClient.IncomingCall), c => Raise(IncomingCall, c));
         _hub.On<CallStateChange>(nameof(ISignalingClient.CallStateChanged), c => Raise(CallStateChanged, c));
         _hub.On<Signal>(nameof(ISignalingClient.Signal), s => Raise(SignalReceived, s));
@@ -47,6 +48,7 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
     }
 
     public event Func<PresenceChange, Task>? PresenceChanged;
+    public event Func<Contact, Task>? ContactAdded;
     public event Func<Call, Task>? IncomingCall;
     public event Func<CallStateChange, Task>? CallStateChanged;
     public event Func<Signal, Task>? SignalReceived;
@@ -66,6 +68,10 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
 
     public Task<string> GetConnectionId() => InvokeAsync<string>(nameof(ISignalingHub.GetConnectionId));
     public Task StopAsync(CancellationToken ct = default) => _hub.StopAsync(ct);
+
+    /// <inheritdoc cref="ISignalingHub.WatchPresence"/>
+    public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) =>
+        InvokeAsync<IReadOnlyList<UserPresence>>(nameof(ISignalingHub.WatchPresence), userIds);
 
     public Task<Call> PlaceCall(PlaceCallRequest request) => InvokeAsync<Call>(nameof(ISignalingHub.PlaceCall), request);
 

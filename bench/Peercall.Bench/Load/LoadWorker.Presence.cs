@@ -4,12 +4,38 @@ namespace Peercall.Bench.Load;
 
 public sealed partial class LoadWorker
 {
+    /// <summary>How many users each idle connection watches: about a screenful of contacts.</summary>
+    private const int WatchedContacts = 20;
+
     private PresenceWatch? _watch;
+    private Guid? _subjectWatched;
+
+    /// <summary>The users idle connection <paramref name="idle"/> watches: the owners of the next connections.</summary>
+    private Guid[] ContactsOf(int idle) => [.. Enumerable.Range(1, WatchedContacts)
+        .Select(k => _users[_init.IdleUserOffset + (idle + k) % _init.IdleUserCount].Id)];
 
     /// <summary>Arms a watch: from now on, each idle connection notes when it first sees the subject's presence
-    /// change to the awaited value.</summary>
-    private object Watch(WatchArgs args)
+    /// change to the awaited value. On Peercall the connections first add the subject to the users they watch.</summary>
+    private async Task<object> WatchAsync(WatchArgs args)
     {
+        if (_init.Target == TargetServer.Peercall && _subjectWatched != args.UserId)
+        {
+            using var gate = new SemaphoreSlim(64);
+            await Task.WhenAll(_connections.Where(c => c.Key < PairSlots).Select(c => c.Value).OfType<LeanHubConnection>()
+                .Select(async connection =>
+                {
+                    await gate.WaitAsync();
+                    try
+                    {
+                        await connection.InvokeAsync("WatchPresence", (Guid[])[.. ContactsOf(connection.Slot), args.UserId]);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+            _subjectWatched = args.UserId;
+        }
         var watch = new PresenceWatch(args.Sequence, Encoding.UTF8.GetBytes(args.UserId.ToString()),
             Encoding.UTF8.GetBytes($"\"presence\":\"{args.Presence}\""), IdleOpen);
         _watch = watch;

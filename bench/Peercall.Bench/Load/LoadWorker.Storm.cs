@@ -16,6 +16,7 @@ public sealed partial class LoadWorker
     private object StormArm()
     {
         _storm = new ReconnectStorm(IdleOpen);
+        _subjectWatched = null;
         return new { total = _storm.Total };
     }
 

@@ -59,7 +59,7 @@ public sealed partial class LoadWorker : IConnectionListener
                 WorkerProtocol.Shrink => Shrink(Args<ShrinkArgs>(request)),
                 WorkerProtocol.Status => Status(),
                 WorkerProtocol.NodesOpen => NodesOpen(),
-                WorkerProtocol.Watch => Watch(Args<WatchArgs>(request)),
+                WorkerProtocol.Watch => await WatchAsync(Args<WatchArgs>(request)),
                 WorkerProtocol.WatchWait => await WatchWaitAsync(Args<WatchWaitArgs>(request)),
                 WorkerProtocol.RelaySetup => await RelaySetupAsync(Args<RelaySetupArgs>(request)),
                 WorkerProtocol.RelayRun => await RelayRunAsync(Args<RelayRunArgs>(request)),
@@ -111,8 +111,26 @@ public sealed partial class LoadWorker : IConnectionListener
 
     private static int NodeOfIdle(int idle, int nodes) => idle % nodes;
 
-    private Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct) => ConnectAsync(slot,
-        _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct, NodeOfIdle(idle, _nodes.Length));
+    /// <summary>Opens an idle connection; on Peercall it then watches its contacts, as the web app does once it
+    /// has listed them.</summary>
+    private async Task<LoadConnection> ConnectIdleAsync(int slot, int idle, CancellationToken ct)
+    {
+        var connection = await ConnectAsync(slot, _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct,
+            NodeOfIdle(idle, _nodes.Length));
+        if (connection is LeanHubConnection hub)
+        {
+            try
+            {
+                await hub.InvokeAsync("WatchPresence", ContactsOf(idle)).WaitAsync(ct);
+            }
+            catch
+            {
+                connection.Abort();
+                throw;
+            }
+        }
+        return connection;
+    }
 
     private async Task<LoadConnection> ConnectAsync(int slot, int user, string peerId, CancellationToken ct, int node = 0) =>
         _init.Target == TargetServer.Peercall

@@ -30,7 +30,12 @@ public static class SignalingRoutes
 /// <summary>What the server calls on a connected device.</summary>
 public interface ISignalingClient
 {
+    /// <summary>A watched user's presence changed (see <see cref="ISignalingHub.WatchPresence"/>).</summary>
     Task PresenceChanged(PresenceChange change);
+
+    /// <summary>Someone created an account: sent to everyone, so that complete contact lists can show them.</summary>
+    Task ContactAdded(Contact contact);
+
     Task IncomingCall(Call call);
     Task CallStateChanged(CallStateChange change);
     Task Signal(Signal signal);
@@ -43,6 +48,12 @@ public interface ISignalingHub
     /// <summary>The id of the calling connection, to name this device in REST call requests. Clients that skip
     /// negotiation (WebSockets only) learn it only this way.</summary>
     Task<string> GetConnectionId();
+
+    /// <summary>Replaces the users whose presence changes this connection receives, typically the contacts on
+    /// screen (at most <see cref="PresenceLimits.MaxWatched"/>), and returns their presence now. A watch lasts as
+    /// long as the connection: after a reconnect, watch again. Events that arrive while this call is in flight
+    /// are newer than its answer.</summary>
+    Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds);
 
     Task<Call> PlaceCall(PlaceCallRequest request);
     Task<Call> AcceptCall(Guid callId);

@@ -1,10 +1,14 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Peercall.Contracts;
 using Peercall.Contracts.Accounts;
+using Peercall.Contracts.Contacts;
+using Peercall.Contracts.Signaling;
 using Peercall.Server.Data;
 using Peercall.Server.Hosting;
 using Peercall.Server.Presence;
+using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Accounts;
 
@@ -14,6 +18,7 @@ public sealed class AccountService(
     TokenIssuer tokens,
     UnknownUsernameLockout unknownNames,
     IPresenceDirectory presence,
+    IHubContext<SignalingHub, ISignalingClient> hub,
     TimeProvider time,
     ILogger<AccountService> logger)
 {
@@ -29,12 +34,30 @@ public sealed class AccountService(
             CreatedAt = time.StoredUtcNow(),
         };
         var result = await users.CreateAsync(user, password);
-        if (result.Succeeded) return user.ToProfile();
+        if (result.Succeeded)
+        {
+            await AnnounceAsync(user);
+            return user.ToProfile();
+        }
 
         if (result.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.DuplicateUserName)))
             throw new PeercallException(409, ProblemCodes.UsernameTaken, $"The username '{username}' is taken.");
         throw new PeercallException(400, ProblemCodes.ValidationFailed,
             string.Join(" ", result.Errors.Select(e => e.Description)));
+    }
+
+    /// <summary>Tells everyone connected about a new account, so complete contact lists show it at once. The
+    /// account exists either way: a failure here only delays that until the next reload.</summary>
+    private async Task AnnounceAsync(User user)
+    {
+        try
+        {
+            await hub.Clients.All.ContactAdded(new Contact(user.Id, user.UserName!, user.DisplayName, Contracts.Contacts.Presence.Offline, null));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The new account {UserId} could not be announced", user.Id);
+        }
     }
 
     public async Task<TokenPair> LoginAsync(LoginRequest request)

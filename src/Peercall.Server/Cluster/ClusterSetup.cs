@@ -38,6 +38,8 @@ public static class ClusterSetup
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         services.AddSingleton<RedisPresenceDirectory>();
         services.Replace(ServiceDescriptor.Singleton<IPresenceDirectory>(p => p.GetRequiredService<RedisPresenceDirectory>()));
+        services.AddSingleton<RedisPresenceFanOut>();
+        services.Replace(ServiceDescriptor.Singleton<IPresenceFanOut>(p => p.GetRequiredService<RedisPresenceFanOut>()));
         services.AddSingleton<RedisCallBindings>();
         services.Replace(ServiceDescriptor.Singleton<ICallBindings>(p => p.GetRequiredService<RedisCallBindings>()));
         services.Replace(ServiceDescriptor.Singleton<ICallPlacementLock, RedisCallPlacementLock>());

@@ -18,6 +18,7 @@ public sealed class NodeHeartbeatService(
     ClusterConnection redis,
     NodeIdentity node,
     RedisPresenceDirectory directory,
+    RedisPresenceFanOut presenceFanOut,
     RedisCallBindings bindings,
     PresenceTracker local,
     PresenceService presence,
@@ -79,6 +80,7 @@ public sealed class NodeHeartbeatService(
     private async Task JoinAsync()
     {
         await directory.JoinAsync();
+        await presenceFanOut.JoinAsync();
         await bindings.JoinAsync();
         await HeartbeatAsync(first: true);
         _joined = true;

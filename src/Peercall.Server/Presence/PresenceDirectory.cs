@@ -6,7 +6,7 @@ namespace Peercall.Server.Presence;
 /// Who is connected, on which connections, and who is in a call: on this node alone
 /// (<see cref="NodePresenceDirectory"/>, the default), or across every node of a cluster
 /// (<see cref="RedisPresenceDirectory"/>). Every change returns the user's new presence when it changed, and
-/// only then, so that exactly one node tells everyone about each real change.
+/// only then, so that exactly one node announces each real change.
 /// </summary>
 public interface IPresenceDirectory
 {
@@ -19,6 +19,8 @@ public interface IPresenceDirectory
     Task<PresenceState?> SetInCallAsync(Guid userId, bool inCall);
 
     Task<PresenceState> PresenceOfAsync(Guid userId);
+
+    Task<IReadOnlyList<Contracts.Contacts.UserPresence>> PresenceOfManyAsync(IReadOnlyList<Guid> userIds);
 
     Task<bool> IsInCallAsync(Guid userId);
 
@@ -46,6 +48,10 @@ public sealed class NodePresenceDirectory(PresenceTracker tracker) : IPresenceDi
     public Task<PresenceState?> SetInCallAsync(Guid userId, bool inCall) => Task.FromResult(tracker.SetInCall(userId, inCall));
 
     public Task<PresenceState> PresenceOfAsync(Guid userId) => Task.FromResult(tracker.Of(userId));
+
+    public Task<IReadOnlyList<Contracts.Contacts.UserPresence>> PresenceOfManyAsync(IReadOnlyList<Guid> userIds) =>
+        Task.FromResult<IReadOnlyList<Contracts.Contacts.UserPresence>>(
+            [.. userIds.Select(id => new Contracts.Contacts.UserPresence(id, tracker.Of(id)))]);
 
     public Task<bool> IsInCallAsync(Guid userId) => Task.FromResult(tracker.IsInCall(userId));
 

@@ -6,6 +6,10 @@ public static class PresenceSetup
     {
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<IPresenceDirectory, NodePresenceDirectory>();
+        builder.Services.AddSingleton<PresenceWatchers>();
+        builder.Services.AddSingleton<LastSeenRecorder>();
+        builder.Services.AddSingleton<NodePresenceFanOut>();
+        builder.Services.AddSingleton<IPresenceFanOut>(p => p.GetRequiredService<NodePresenceFanOut>());
         builder.Services.AddSingleton<PresenceService>();
         return builder;
     }

@@ -10,7 +10,7 @@ public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, 
 /// <summary>
 /// Who is connected on this node, on which connections, and who is in a call. Several devices count as one user:
 /// a user is online while at least one connection is open. Every method returns the user's new presence when it
-/// changed, so the caller knows whether to tell everyone.
+/// changed, so the caller knows whether to tell the watchers.
 /// </summary>
 public sealed class PresenceTracker
 {

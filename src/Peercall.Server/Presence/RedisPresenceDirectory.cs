@@ -1,3 +1,4 @@
+using Peercall.Contracts.Contacts;
 using Peercall.Server.Cluster;
 using StackExchange.Redis;
 using PresenceState = Peercall.Contracts.Contacts.Presence;
@@ -122,6 +123,14 @@ public sealed class RedisPresenceDirectory(
     {
         var stored = await Db.HashGetAsync(node.Key("present"), userId.ToString());
         return stored.IsNull ? PresenceState.Offline : (PresenceState)(int)stored;
+    }
+
+    public async Task<IReadOnlyList<UserPresence>> PresenceOfManyAsync(IReadOnlyList<Guid> userIds)
+    {
+        if (userIds.Count == 0) return [];
+        var stored = await Db.HashGetAsync(node.Key("present"), [.. userIds.Select(id => (RedisValue)id.ToString())]);
+        return [.. userIds.Select((id, i) =>
+            new UserPresence(id, stored[i].IsNull ? PresenceState.Offline : (PresenceState)(int)stored[i]))];
     }
 
     public Task<bool> IsInCallAsync(Guid userId) => Db.SetContainsAsync(node.Key("incall"), userId.ToString());

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Calls;
+using Peercall.Contracts.Contacts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
 using Peercall.Server.Hosting;
@@ -30,6 +31,9 @@ public sealed class SignalingHub(
     }
 
     public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);
+
+    public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) =>
+        presence.WatchAsync(Context.ConnectionId, userIds);
 
     public Task<Call> PlaceCall(PlaceCallRequest request) =>
         Calls.PlaceAsync(UserId, request with { ConnectionId = Context.ConnectionId });

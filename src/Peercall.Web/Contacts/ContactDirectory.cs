@@ -7,22 +7,29 @@ using Peercall.Web.Signaling;
 namespace Peercall.Web.Contacts;
 
 /// <summary>
-/// The people list as this device knows it: the last page the server returned for the current search, kept
-/// up to date by presence events and re-read after every (re)connect.
+/// The people list as this device knows it: the pages the server returned for the current search, whose people
+/// this device watches, kept up to date by their presence events and re-read after every (re)connect and when
+/// someone new joins.
 /// </summary>
 public sealed class ContactDirectory : ILiveState
 {
     public const int PageSize = 50;
 
     private readonly PeercallApi _api;
+    private readonly RealtimeConnection _realtime;
     private List<Contact> _contacts = [];
     private int _loadVersion;
+
+    // People whose presence changed while a watch was in flight: their events are newer than its answer.
+    private HashSet<Guid>? _changedWhileWatching;
 
     public ContactDirectory(PeercallApi api, RealtimeConnection realtime, AccountSession account)
     {
         _api = api;
+        _realtime = realtime;
         realtime.Connected += () => ReloadAsync();
         realtime.PresenceChanged += OnPresenceChangedAsync;
+        realtime.ContactAdded += OnContactAddedAsync;
         account.SignedInOrOut += () =>
         {
             if (!account.IsSignedIn) Clear();
@@ -63,6 +70,7 @@ public sealed class ContactDirectory : ILiveState
             Failed = true;
         }
         Changed?.Invoke();
+        await WatchAsync(version);
     }
 
     public async Task LoadMoreAsync()
@@ -81,19 +89,50 @@ public sealed class ContactDirectory : ILiveState
             Failed = true;
         }
         Changed?.Invoke();
+        await WatchAsync(version);
     }
 
-    private async Task OnPresenceChangedAsync(PresenceChange change)
+    /// <summary>Watches the people on the list; their presence may have changed since the server listed them.</summary>
+    private async Task WatchAsync(int version)
     {
-        var index = _contacts.FindIndex(c => c.Id == change.UserId);
-        if (index < 0)
+        if (version != _loadVersion || !Loaded) return;
+        var changed = _changedWhileWatching = [];
+        IReadOnlyList<UserPresence>? now;
+        try
         {
-            // Someone this page has not seen: a new account, or one beyond the loaded page.
-            if (Loaded && !HasMore && Search.Length == 0) await ReloadAsync();
+            now = await _realtime.WatchPresenceAsync([.. _contacts.Take(PresenceLimits.MaxWatched).Select(c => c.Id)]);
+        }
+        catch (Exception)
+        {
+            // The connection dropped meanwhile: the reconnect reloads the list and watches again.
             return;
         }
-        _contacts[index] = _contacts[index] with { Presence = change.Presence, LastSeenAt = change.LastSeenAt };
-        _contacts = [.. _contacts.OrderBy(c => c.Presence == Presence.Offline)
+        finally
+        {
+            if (_changedWhileWatching == changed) _changedWhileWatching = null;
+        }
+        if (now is null || version != _loadVersion) return;
+        var presence = now.Where(p => !changed.Contains(p.UserId)).ToDictionary(p => p.UserId, p => p.Presence);
+        if (!_contacts.Any(c => presence.TryGetValue(c.Id, out var p) && p != c.Presence)) return;
+        Update(c => presence.TryGetValue(c.Id, out var p) && p != c.Presence ? c with { Presence = p } : c);
+    }
+
+    private Task OnPresenceChangedAsync(PresenceChange change)
+    {
+        _changedWhileWatching?.Add(change.UserId);
+        if (_contacts.All(c => c.Id != change.UserId)) return Task.CompletedTask;
+        Update(c => c.Id == change.UserId ? c with { Presence = change.Presence, LastSeenAt = change.LastSeenAt } : c);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>A new account shows at once on a list that holds everyone; a search or a list with more pages
+    /// shows it when it is next read, in its place.</summary>
+    private Task OnContactAddedAsync(Contact contact) =>
+        Loaded && !HasMore && Search.Length == 0 ? ReloadAsync() : Task.CompletedTask;
+
+    private void Update(Func<Contact, Contact> change)
+    {
+        _contacts = [.. _contacts.Select(change).OrderBy(c => c.Presence == Presence.Offline)
             .ThenBy(c => c.DisplayName, StringComparer.OrdinalIgnoreCase)];
         Changed?.Invoke();
     }

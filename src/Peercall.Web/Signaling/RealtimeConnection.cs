@@ -42,6 +42,7 @@ public sealed class RealtimeConnection : ILiveState
     public event Func<Task>? Stopping;
 
     public event Func<PresenceChange, Task>? PresenceChanged;
+    public event Func<Contact, Task>? ContactAdded;
     public event Func<Call, Task>? IncomingCall;
     public event Func<CallStateChange, Task>? CallStateChanged;
     public event Func<Signal, Task>? SignalReceived;
@@ -53,6 +54,7 @@ public sealed class RealtimeConnection : ILiveState
         var stopping = _stopping = new CancellationTokenSource();
         var connection = _connection = new SignalingConnection(_baseAddress, () => _api.GetAccessTokenAsync());
         connection.PresenceChanged += c => Raise(PresenceChanged, c);
+        connection.ContactAdded += c => Raise(ContactAdded, c);
         connection.IncomingCall += c => Raise(IncomingCall, c);
         connection.CallStateChanged += c => Raise(CallStateChanged, c);
         connection.SignalReceived += s => Raise(SignalReceived, s);
@@ -116,6 +118,13 @@ public sealed class RealtimeConnection : ILiveState
 
     public Task SendSignalAsync(Signal signal) =>
         _connection?.SendSignal(signal) ?? throw new InvalidOperationException("Not connected.");
+
+    /// <summary>Watches these users' presence instead of the ones watched before; returns their presence now, or
+    /// null while not connected (<see cref="Connected"/> follows, and its handlers watch again).</summary>
+    public async Task<IReadOnlyList<UserPresence>?> WatchPresenceAsync(IReadOnlyList<Guid> userIds) =>
+        _connection is { State: Microsoft.AspNetCore.SignalR.Client.HubConnectionState.Connected } connection
+            ? await connection.WatchPresence(userIds)
+            : null;
 
     /// <summary>Binds an accepted call to this connection after a reconnect.</summary>
     public Task<Call> ResumeCallAsync(Guid callId) =>

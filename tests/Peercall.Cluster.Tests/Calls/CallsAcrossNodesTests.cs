@@ -13,8 +13,8 @@ public sealed class CallsAcrossNodesTests(ClusterFixture cluster)
     public async Task Alice_on_node_1_calls_Bob_on_node_2_and_their_signals_are_relayed_both_ways()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
-        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
+        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol", alice, bob);
 
         var call = await alice.Device.PlaceCall(new PlaceCallRequest(bob.Id));
         Assert.Equal(CallState.Ringing, call.State);
@@ -53,7 +53,7 @@ public sealed class CallsAcrossNodesTests(ClusterFixture cluster)
     public async Task A_call_rings_every_device_of_the_callee_on_every_node_and_the_first_accept_wins()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
         await using var bobsLaptop = await bob.ConnectAnotherDeviceAsync(await cluster.RunningNodeAsync(3));
         var laptopRang = new TaskCompletionSource();
         bobsLaptop.IncomingCall += _ =>
@@ -90,7 +90,7 @@ public sealed class CallsAcrossNodesTests(ClusterFixture cluster)
         for (var round = 0; round < 5; round++)
         {
             await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-            await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+            await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
 
             var placed = await Task.WhenAll(
                 alice.Device.PlaceCall(new PlaceCallRequest(bob.Id)),
@@ -110,8 +110,8 @@ public sealed class CallsAcrossNodesTests(ClusterFixture cluster)
     public async Task A_second_outgoing_call_is_refused_even_when_placed_through_another_node()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
-        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
+        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol", alice, bob);
         await using var alicesLaptop = await alice.ConnectAnotherDeviceAsync(await cluster.RunningNodeAsync(3));
 
         var outcomes = await Task.WhenAll(

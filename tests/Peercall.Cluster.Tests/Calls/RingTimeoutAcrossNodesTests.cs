@@ -12,7 +12,7 @@ public sealed class RingTimeoutAcrossNodesTests(ClusterFixture cluster)
     public async Task An_unanswered_call_is_missed_exactly_once_with_every_node_sweeping()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
         await using var bobsTablet = await bob.ConnectAnotherDeviceAsync(await cluster.RunningNodeAsync(3));
         var tabletMissed = 0;
         bobsTablet.CallStateChanged += change =>

@@ -12,6 +12,7 @@ namespace Peercall.Cluster.Tests.Infrastructure;
 public sealed class Person : IAsyncDisposable
 {
     private readonly string _password;
+    private readonly List<Guid> _watched = [];
     private readonly ConcurrentQueue<PresenceChange> _presence = new();
     private readonly ConcurrentQueue<Call> _incoming = new();
     private readonly ConcurrentQueue<CallStateChange> _states = new();
@@ -34,15 +35,25 @@ public sealed class Person : IAsyncDisposable
     public IReadOnlyCollection<CallStateChange> CallStates => _states;
     public IReadOnlyCollection<Signal> Signals => _signals;
 
-    /// <summary>Registers on <paramref name="node"/>, signs in there and connects a device to it.</summary>
-    public static async Task<Person> JoinAsync(ClusterFixture cluster, ServerNode node, string name)
+    /// <summary>Registers on <paramref name="node"/>, signs in there and connects a device to it. The people
+    /// already there watch the newcomer before it connects, and it watches them, as their contact lists would.</summary>
+    public static async Task<Person> JoinAsync(ClusterFixture cluster, ServerNode node, string name, params Person[] others)
     {
         const string password = "correct horse battery";
         var username = cluster.UniqueName(name);
         var profile = await new PeercallApi(node.NewHttpClient()).RegisterAsync(new RegisterRequest(username, password, name));
         var person = new Person(profile, password);
+        foreach (var other in others) await other.WatchAsync(person);
+        person._watched.AddRange(others.Select(o => o.Id));
         await person.ConnectToAsync(node);
         return person;
+    }
+
+    /// <summary>Adds people to those whose presence changes this person's device receives.</summary>
+    public async Task WatchAsync(params Person[] people)
+    {
+        _watched.AddRange(people.Select(p => p.Id));
+        await Device.WatchPresence(_watched);
     }
 
     /// <summary>Signs in on <paramref name="node"/> and connects a new device there, leaving the old one (if any)
@@ -58,6 +69,7 @@ public sealed class Person : IAsyncDisposable
         device.CallStateChanged += c => Record(_states, c);
         device.SignalReceived += s => Record(_signals, s);
         await device.StartAsync();
+        await device.WatchPresence(_watched);
         Device = device;
     }
 

@@ -16,9 +16,9 @@ public sealed class NodeCrashTests(ClusterFixture cluster, ITestOutputHelper out
     public async Task When_node_2_is_killed_everyone_sees_Bob_offline_and_he_comes_back_through_node_3()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol");
+        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol", alice);
         var node2 = await cluster.RunningNodeAsync(2);
-        await using var bob = await Person.JoinAsync(cluster, node2, "bob");
+        await using var bob = await Person.JoinAsync(cluster, node2, "bob", alice, carol);
         await alice.PresenceOfAsync(bob.Id, PresenceState.Online);
         await carol.PresenceOfAsync(bob.Id, PresenceState.Online);
 
@@ -55,9 +55,9 @@ public sealed class NodeCrashTests(ClusterFixture cluster, ITestOutputHelper out
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
         var node2 = await cluster.RunningNodeAsync(2);
-        await using var bob = await Person.JoinAsync(cluster, node2, "bob");
-        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol");
-        await using var dave = await Person.JoinAsync(cluster, node2, "dave");
+        await using var bob = await Person.JoinAsync(cluster, node2, "bob", alice);
+        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol", alice, bob);
+        await using var dave = await Person.JoinAsync(cluster, node2, "dave", alice, bob, carol);
 
         var resumed = await alice.Device.PlaceCall(new PlaceCallRequest(bob.Id));
         await bob.IncomingCallAsync(resumed.Id);

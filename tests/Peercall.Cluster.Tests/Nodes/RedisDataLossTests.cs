@@ -11,7 +11,7 @@ public sealed class RedisDataLossTests(ClusterFixture cluster)
     public async Task When_redis_loses_its_data_the_nodes_register_their_connections_again()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
         await alice.PresenceOfAsync(bob.Id, PresenceState.Online);
 
         await using (var admin = await ConnectionMultiplexer.ConnectAsync($"{cluster.Redis.ConnectionString},allowAdmin=true"))

@@ -42,7 +42,7 @@ public sealed class SharedSettingsTests(ClusterFixture cluster)
     public async Task A_user_on_one_node_hears_about_a_user_who_connects_to_another()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
 
         await alice.PresenceOfAsync(bob.Id, PresenceState.Online);
     }

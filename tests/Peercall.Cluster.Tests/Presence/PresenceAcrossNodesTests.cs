@@ -11,9 +11,9 @@ public sealed class PresenceAcrossNodesTests(ClusterFixture cluster)
     public async Task Users_on_three_nodes_see_each_other_come_online_and_go_offline_live()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
         await alice.PresenceOfAsync(bob.Id, PresenceState.Online, within: TimeSpan.FromSeconds(1));
-        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol");
+        await using var carol = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(3), "carol", alice, bob);
         await alice.PresenceOfAsync(carol.Id, PresenceState.Online, within: TimeSpan.FromSeconds(1));
         await bob.PresenceOfAsync(carol.Id, PresenceState.Online, within: TimeSpan.FromSeconds(1));
 
@@ -33,7 +33,7 @@ public sealed class PresenceAcrossNodesTests(ClusterFixture cluster)
     public async Task A_user_with_devices_on_two_nodes_is_announced_once_and_stays_online_while_one_is_left()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");
-        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob");
+        await using var bob = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(2), "bob", alice);
         await alice.PresenceOfAsync(bob.Id, PresenceState.Online);
         await using var bobsLaptop = await bob.ConnectAnotherDeviceAsync(await cluster.RunningNodeAsync(3));
 

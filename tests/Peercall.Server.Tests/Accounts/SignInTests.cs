@@ -171,6 +171,7 @@ public sealed class SignInTests(PeercallServer server) : IClassFixture<PeercallS
         var laptop = await phone.SignInAgainAsync();
         var watcher = await server.SignUpAsync("watcher");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(phone);
         await using var phoneDevice = await phone.ConnectAsync();
         await using var laptopDevice = await laptop.ConnectAsync();
         var session = phone.Api.Session!;

@@ -19,6 +19,7 @@ public sealed class ContactsTests(PeercallServer server) : IClassFixture<Peercal
         var away = await server.SignUpAsync(tag);
         var never = await server.SignUpAsync(tag);
         await using var myPhone = await me.ConnectAsync();
+        await myPhone.WatchAsync(away);
         await using var onlinePhone = await online.ConnectAsync();
         await using (var awayPhone = await away.ConnectAsync())
         {
@@ -51,6 +52,7 @@ public sealed class ContactsTests(PeercallServer server) : IClassFixture<Peercal
         var dora = await server.SignUpAsync(tag, displayName: $"dora {tag}");
         var emil = await server.SignUpAsync(tag, displayName: $"Emil {tag}");
         await using var myPhone = await me.ConnectAsync();
+        await myPhone.WatchAsync(emil);
         await using var bertPhone = await bert.ConnectAsync();
         await using var doraPhone = await dora.ConnectAsync();
         await using var emilPhone = await emil.ConnectAsync();

@@ -121,6 +121,10 @@ public sealed class TestDevice : IAsyncDisposable
         }
     }
 
+    /// <summary>Watches these users' presence (replacing the ones watched before), as a contact list on screen does.</summary>
+    public Task<IReadOnlyList<UserPresence>> WatchAsync(params TestUser[] users) =>
+        Connection.WatchPresence([.. users.Select(u => u.Id)]);
+
     public Task<PresenceChange> PresenceAsync(Guid userId, Contracts.Contacts.Presence presence) =>
         NextAsync(Presence, p => p.UserId == userId && p.Presence == presence);
 

@@ -20,6 +20,7 @@ public sealed class KeepAliveTests
         var watcher = await server.SignUpAsync("watcher");
         var user = await server.SignUpAsync("vanishing");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(user);
 
         // A device that completes the handshake, pings once as every current client does (SignalR times out only
         // clients that ping), and then says nothing more, as one whose network dropped.

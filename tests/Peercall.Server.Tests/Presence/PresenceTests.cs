@@ -15,6 +15,7 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
         var watcher = await server.SignUpAsync("watcher");
         var user = await server.SignUpAsync("arriving");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(user);
 
         await using var phone = await user.ConnectAsync();
 
@@ -30,6 +31,7 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
         var watcher = await server.SignUpAsync("watcher");
         var user = await server.SignUpAsync("twodevices");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(user);
         await using var phone = await user.ConnectAsync();
         await watching.PresenceAsync(user.Id, PresenceState.Online);
 
@@ -47,6 +49,7 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
         var watcher = await server.SignUpAsync("watcher");
         var user = await server.SignUpAsync("leaving");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(user);
         await using var phone = await user.ConnectAsync();
         await using var laptop = await user.ConnectAsync();
         await watching.PresenceAsync(user.Id, PresenceState.Online);
@@ -64,11 +67,38 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
     }
 
     [Fact]
+    public async Task Many_users_leaving_at_once_all_get_their_time_last_seen()
+    {
+        var watcher = await server.SignUpAsync("watcher");
+        var tag = $"crowd{Guid.NewGuid():N}"[..12];
+        var crowd = await Task.WhenAll(Enumerable.Range(0, 40).Select(_ => server.SignUpAsync(tag)));
+        await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(crowd);
+        var devices = await Task.WhenAll(crowd.Select(u => u.ConnectAsync()));
+        await server.AdvanceAsync(TimeSpan.FromMinutes(5));
+
+        await Task.WhenAll(devices.Select(d => d.Connection.StopAsync()));
+
+        var offline = new Dictionary<Guid, DateTimeOffset>();
+        while (offline.Count < crowd.Length)
+        {
+            var change = await TestDevice.NextAsync(watching.Presence, p => p.Presence == PresenceState.Offline);
+            offline[change.UserId] = change.LastSeenAt!.Value;
+        }
+        var listed = (await watcher.Api.GetContactsAsync(tag, pageSize: 100)).Items;
+        Assert.Equal(crowd.Length, listed.Count);
+        Assert.All(listed, c => Assert.Equal(PresenceState.Offline, c.Presence));
+        Assert.All(listed, c => Assert.Equal(offline[c.Id], c.LastSeenAt));
+        foreach (var device in devices) await device.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Coming_back_makes_a_user_online_again()
     {
         var watcher = await server.SignUpAsync("watcher");
         var user = await server.SignUpAsync("returning");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(user);
         await (await user.ConnectAsync()).DisposeAsync();
         await watching.PresenceAsync(user.Id, PresenceState.Offline);
 
@@ -83,6 +113,7 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
         var alice = await server.SignUpAsync("alice");
         var bob = await server.SignUpAsync("bob");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(alice, bob);
         await using var alicePhone = await alice.ConnectAsync();
         await using var bobPhone = await bob.ConnectAsync();
         await watching.PresenceAsync(bob.Id, PresenceState.Online);
@@ -109,6 +140,7 @@ public sealed class PresenceTests(PeercallServer server) : IClassFixture<Peercal
         var alice = await server.SignUpAsync("alice");
         var bob = await server.SignUpAsync("bob");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(alice, bob);
         await using var alicePhone = await alice.ConnectAsync();
         var bobPhone = await bob.ConnectAsync();
         var call = await alice.Api.PlaceCallAsync(new PlaceCallRequest(bob.Id));

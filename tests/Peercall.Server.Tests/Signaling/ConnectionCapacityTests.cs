@@ -16,6 +16,7 @@ public sealed class ConnectionCapacityTests
         var bob = await server.SignUpAsync("bob");
         await using var aliceDevice = await alice.ConnectAsync();
         await using var bobDevice = await bob.ConnectAsync();
+        await bobDevice.WatchAsync(alice);
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() => bob.ConnectAsync());
         Assert.Contains("503", refused.ToString());

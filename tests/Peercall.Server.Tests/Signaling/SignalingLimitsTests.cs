@@ -62,6 +62,7 @@ public sealed class SignalingLimitsTests(PeercallServer server) : IClassFixture<
         await using var callerLaptop = await parties.Caller.ConnectAsync();
         var watcher = await server.SignUpAsync("watcher");
         await using var watching = await watcher.ConnectAsync();
+        await watching.WatchAsync(parties.Caller);
         var call = await parties.AcceptedAsync();
 
         var oversized = new Signal(call.Id, SignalKind.Offer, new string('x', SignalingSetup.MaxMessageBytes + 1));
