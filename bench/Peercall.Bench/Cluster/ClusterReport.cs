@@ -75,10 +75,13 @@ public static class ClusterReport
         {
             md.AppendLine("**A node killed** (SIGKILL with its connections open; seconds from the kill)");
             md.AppendLine();
-            Table(md, ["Node", "Its connections", "Its users", "Watchers on the others", "Saw one go offline", "Last watcher", "All offline in node 1's contact list"],
+            Table(md, ["Node", "Its connections", "Its users", "Watchers on the others", "Saw one go offline", "Last watcher", "All offline in node 1's contact list", "Other nodes' users shown offline (30 s)"],
             [[
                 k.Node, k.ConnectionsOnNode.ToString("N0"), k.UsersOnNode.ToString("N0"), k.Watchers.ToString("N0"), k.WatchersSeen.ToString("N0"),
                 F(k.LastWatcherSeconds, 1), k.StillOnlineAtEnd > 0 ? $"{k.StillOnlineAtEnd} still online after 60 s" : F(k.OfflineEverywhereSeconds, 1),
+                k.SurvivorsWronglyOffline == 0
+                    ? $"none of {k.SurvivingUsers:N0}"
+                    : $"**up to {k.SurvivorsWronglyOffline:N0} of {k.SurvivingUsers:N0}**, from {F(k.FirstWronglyOfflineSeconds, 1)} s",
             ]]);
         }
 

@@ -44,8 +44,11 @@ public sealed record PlacedRelayRun(string Placement, RelayRun Run);
 /// node's users online.</param>
 /// <param name="LastWatcherSeconds">From the SIGKILL until the last watcher on the other nodes had the event that
 /// one of its users went offline.</param>
+/// <param name="SurvivorsWronglyOffline">The most users of the surviving nodes that node 1's contact list showed
+/// offline at once in the 30 s after the kill: they all stayed connected, so anything above 0 is wrong.</param>
 public sealed record NodeKillRun(string Node, int ConnectionsOnNode, int UsersOnNode, int Watchers, int WatchersSeen,
-    double LastWatcherSeconds, double OfflineEverywhereSeconds, int StillOnlineAtEnd);
+    double LastWatcherSeconds, double OfflineEverywhereSeconds, int StillOnlineAtEnd, int SurvivingUsers,
+    int SurvivorsWronglyOffline, double FirstWronglyOfflineSeconds);
 
 /// <summary>Warnings and errors a node logged during the run, counted by their first line.</summary>
 public sealed record NodeLog(string Node, int Warnings, int Errors, Dictionary<string, int> Samples);

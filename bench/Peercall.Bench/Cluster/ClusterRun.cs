@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Peercall.Bench.Load;
 using Peercall.Bench.Reporting;
 using Peercall.Bench.Scenarios;
@@ -89,7 +90,12 @@ public sealed class ClusterRun(BenchSettings settings, string repositoryRoot, st
             relay, fanOut.FanOut, kill, closes, logs, ClusterVerdict.Targets(settings, steps, relay, kill, closes));
 
         await File.WriteAllBytesAsync(Path.Combine(output, "cluster.json"),
-            JsonSerializer.SerializeToUtf8Bytes(results, new JsonSerializerOptions(WorkerProtocol.Json) { WriteIndented = true }));
+            JsonSerializer.SerializeToUtf8Bytes(results, new JsonSerializerOptions(WorkerProtocol.Json)
+            {
+                WriteIndented = true,
+                // A time that was never reached (a watcher that never saw its event) is NaN.
+                NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+            }));
         ClusterCharts.Draw(results, output);
         var table = ClusterReport.Markdown(results, chartFolder: settings.Mode == "full" ? "results" : null);
         Console.WriteLine();

@@ -31,9 +31,13 @@ public static class ClusterVerdict
                 $"{cross.Latency.P99:N2} ms against {same.Latency.P99:N2} ms ({extra:+0.00;-0.00} ms)", extra <= 2));
         }
         if (kill is not null)
+        {
             checks.Add(new("A killed node's users shown offline everywhere within 30 s",
                 $"{kill.OfflineEverywhereSeconds:N1} s (the last watcher had the event after {kill.LastWatcherSeconds:N1} s)",
                 kill.OfflineEverywhereSeconds <= 30 && kill.LastWatcherSeconds <= 30));
+            checks.Add(new("Meanwhile the other nodes' users stay online",
+                $"{kill.SurvivorsWronglyOffline:N0} of {kill.SurvivingUsers:N0} shown offline", kill.SurvivorsWronglyOffline == 0));
+        }
         return checks;
     }
 }
