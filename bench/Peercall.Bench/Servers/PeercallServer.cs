@@ -3,7 +3,8 @@ using System.Diagnostics;
 namespace Peercall.Bench.Servers;
 
 /// <summary>Peercall built in Release and run from its published folder, with its data in a folder of the run's.</summary>
-public sealed class PeercallServer(string publishedFolder, string dataFolder, int port, string logFile)
+public sealed class PeercallServer(string publishedFolder, string dataFolder, int port, string logFile,
+    IReadOnlyDictionary<string, string> environment)
     : ServerProcess("Peercall", port, logFile)
 {
     public string DataFolder { get; } = dataFolder;
@@ -41,6 +42,7 @@ public sealed class PeercallServer(string publishedFolder, string dataFolder, in
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Peercall__DataDirectory"] = DataFolder;
         foreach (var (key, value) in BenchSettings) start.Environment[key] = value;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         return start;
     }
 }
