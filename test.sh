@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test of the solution: installs what the tests need (chromium, sox, coturn, iptables, postgresql,
-# redis-server) when missing, builds once, runs all test projects, runs the server tests once more on PostgreSQL,
-# and ends with the plain summary line "N passed, N failed[, N skipped]".
+# redis-server) when missing, builds once, runs all test projects, the benchmark's quick mode as a smoke test, and
+# the server tests once more on PostgreSQL, and ends with the plain summary line "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -27,10 +27,17 @@ rm -rf "$results"
 mkdir -p "$results"
 
 dotnet build Peercall.sln -c Debug -nologo -v quiet || { echo "0 passed, 1 failed (the build failed)"; exit 1; }
-dotnet test Peercall.sln --no-build -c Debug -nologo \
+dotnet test Peercall.sln --no-build -c Debug -nologo --filter "Category!=BenchSmoke" \
   --logger "trx" --logger "console;verbosity=normal" \
   --results-directory "$results" --blame-hang-timeout 15m
 status=$?
+
+# The benchmark's quick mode as a smoke test (no timing asserted), alone, since it loads the whole machine.
+dotnet test bench/Peercall.Bench.Tests/Peercall.Bench.Tests.csproj --no-build -c Debug -nologo --filter "Category=BenchSmoke" \
+  --logger "trx;LogFileName=bench-quick-mode.trx" --logger "console;verbosity=normal" \
+  --results-directory "$results" --blame-hang-timeout 15m
+smoke_status=$?
+[ "$status" -ne 0 ] || status=$smoke_status
 
 # The server suite once more with PostgreSQL as the database, on a server started (and stopped) just for it.
 tests/with-postgres.sh dotnet test tests/Peercall.Server.Tests/Peercall.Server.Tests.csproj --no-build -c Debug -nologo \

@@ -40,7 +40,7 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         var machine = Machine.Describe(settings.RunPeerJs ? PeerJsServer.InstalledVersion(peerJsFolder) : "not run", raised ? Priority.Nice : 0);
 
         await using var peercall = new PeercallServer(serverFolder, Path.Combine(work, "peercall-data"), ServerProcess.FreePort(),
-            Path.Combine(work, "peercall.log"));
+            Path.Combine(work, "peercall.log"), settings.ServerEnvironment);
         context.Log($"Preparing {settings.TotalUsers:N0} users through the REST API");
         var directory = new UserDirectory(Path.Combine(tmp, "users"), context.Log);
         context.Users = await directory.PrepareAsync(peercall, settings.TotalUsers, settings.UseUserCache, TimeSpan.FromMinutes(2));

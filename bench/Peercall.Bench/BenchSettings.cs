@@ -60,6 +60,10 @@ public sealed record BenchSettings
     /// profiler to attach; it writes no results.</summary>
     public int? HoldSeconds { get; init; }
 
+    /// <summary>Environment variables added to Peercall's process only, for example a garbage collector setting
+    /// to compare (<c>--server-env DOTNET_GCgen0size=0x400000</c>).</summary>
+    public IReadOnlyDictionary<string, string> ServerEnvironment { get; init; } = new Dictionary<string, string>();
+
     /// <summary>The scenarios to run besides the idle steps; all of them unless narrowed with --scenarios.</summary>
     public IReadOnlySet<string> Scenarios { get; init; } = AllScenarios;
 
@@ -192,13 +196,22 @@ public sealed record BenchSettings
                 "--steps" => settings with { Steps = [.. Next().Split(',').Select(int.Parse)], UpdateReadme = false },
                 "--hold" => settings with { HoldSeconds = int.Parse(Next()), UpdateReadme = false },
                 "--scenarios" => settings with { Scenarios = ParseScenarios(Next()), UpdateReadme = false },
+                "--server-env" => settings with { ServerEnvironment = WithVariable(settings.ServerEnvironment, Next()), UpdateReadme = false },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --nodes N, --no-peerjs, " +
                                                  "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --scenarios fanout,relay,calls,storm,ceiling,kill, " +
-                                                 "--hold SECONDS."),
+                                                 "--hold SECONDS, --server-env NAME=VALUE."),
             };
         }
         if (settings.IsCluster && settings.HoldSeconds is not null) throw new ArgumentException("--hold is for a single server, not --nodes.");
         return settings;
+    }
+
+    private static Dictionary<string, string> WithVariable(IReadOnlyDictionary<string, string> variables, string assignment)
+    {
+        var (name, value) = assignment.Split('=', 2) is [var n, var v] && n.Length > 0
+            ? (n, v)
+            : throw new ArgumentException($"--server-env takes NAME=VALUE, not '{assignment}'.");
+        return new Dictionary<string, string>(variables) { [name] = value };
     }
 
     private static HashSet<string> ParseScenarios(string list)

@@ -41,7 +41,8 @@ public sealed class ClusterRun(BenchSettings settings, string repositoryRoot, st
 
         context.Log($"Starting PostgreSQL, Redis and {settings.Nodes} nodes");
         var startWatch = Stopwatch.StartNew();
-        await using var cluster = await PeercallCluster.StartAsync(serverFolder, work, settings.Nodes, TimeSpan.FromMinutes(2));
+        await using var cluster = await PeercallCluster.StartAsync(serverFolder, work, settings.Nodes, settings.ServerEnvironment,
+            TimeSpan.FromMinutes(2));
         var startSeconds = startWatch.Elapsed.TotalSeconds;
         var nodes = cluster.Nodes;
         context.Log($"  {string.Join(", ", nodes.Select(n => $"{n.Name} on port {n.Port}"))} ready in {startSeconds:N1} s");

@@ -25,7 +25,9 @@ public sealed class PeercallCluster : IAsyncDisposable
 
     public IReadOnlyList<PeercallServer> Nodes { get; }
 
-    public static async Task<PeercallCluster> StartAsync(string publishedFolder, string workFolder, int nodeCount, TimeSpan timeout)
+    /// <param name="environment">Environment variables every node gets besides the cluster's own (--server-env).</param>
+    public static async Task<PeercallCluster> StartAsync(string publishedFolder, string workFolder, int nodeCount,
+        IReadOnlyDictionary<string, string> environment, TimeSpan timeout)
     {
         var postgres = await PostgresServer.StartAsync();
         RedisServer? redis = null;
@@ -37,17 +39,17 @@ public sealed class PeercallCluster : IAsyncDisposable
             var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(64));
             for (var n = 1; n <= nodeCount; n++)
             {
-                var settings = new Dictionary<string, string>
+                var variables = new Dictionary<string, string>(environment)
                 {
-                    ["Peercall:Database:Provider"] = "postgres",
-                    ["Peercall:Database:ConnectionString"] = database,
-                    ["Peercall:Redis:ConnectionString"] = redis.ConnectionString,
-                    ["Peercall:Redis:NodeId"] = $"node-{n}",
-                    ["Peercall:Auth:SigningKey"] = signingKey,
+                    ["Peercall__Database__Provider"] = "postgres",
+                    ["Peercall__Database__ConnectionString"] = database,
+                    ["Peercall__Redis__ConnectionString"] = redis.ConnectionString,
+                    ["Peercall__Redis__NodeId"] = $"node-{n}",
+                    ["Peercall__Auth__SigningKey"] = signingKey,
                 };
                 var data = Directory.CreateDirectory(Path.Combine(workFolder, $"node-{n}-data")).FullName;
                 nodes.Add(new PeercallServer(publishedFolder, data, ServerProcess.FreePort(), Path.Combine(workFolder, $"node-{n}.log"),
-                    settings, $"node {n}"));
+                    variables, $"node {n}"));
             }
             // All at once, as an operator starting a cluster would: they agree on migrations by themselves.
             await Task.WhenAll(nodes.Select(node => node.StartAsync(timeout)));

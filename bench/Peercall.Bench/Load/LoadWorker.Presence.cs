@@ -8,7 +8,8 @@ public sealed partial class LoadWorker
     private const int WatchedContacts = 20;
 
     private PresenceWatch? _watch;
-    private Guid? _subjectWatched;
+    private Guid? _subject;
+    private readonly HashSet<int> _watchingSubject = [];
 
     /// <summary>The users idle connection <paramref name="idle"/> watches: the owners of the next connections.</summary>
     private Guid[] ContactsOf(int idle) => [.. Enumerable.Range(1, WatchedContacts)
@@ -18,24 +19,28 @@ public sealed partial class LoadWorker
     /// change to the awaited value. On Peercall the connections first add the subject to the users they watch.</summary>
     private async Task<object> WatchAsync(WatchArgs args)
     {
-        if (_init.Target == TargetServer.Peercall && _subjectWatched != args.UserId)
+        if (_subject != args.UserId)
         {
-            using var gate = new SemaphoreSlim(64);
-            await Task.WhenAll(_connections.Where(c => c.Key < PairSlots).Select(c => c.Value).OfType<LeanHubConnection>()
-                .Select(async connection =>
-                {
-                    await gate.WaitAsync();
-                    try
-                    {
-                        await connection.InvokeAsync("WatchPresence", (Guid[])[.. ContactsOf(connection.Slot), args.UserId]);
-                    }
-                    finally
-                    {
-                        gate.Release();
-                    }
-                }));
-            _subjectWatched = args.UserId;
+            _subject = args.UserId;
+            _watchingSubject.Clear();
         }
+        var joining = _connections.Where(c => c.Key < PairSlots && !_watchingSubject.Contains(c.Key))
+            .Select(c => c.Value).OfType<LeanHubConnection>().ToList();
+        using var gate = new SemaphoreSlim(64);
+        await Task.WhenAll(joining.Select(async connection =>
+        {
+            await gate.WaitAsync();
+            try
+            {
+                await connection.InvokeAsync("WatchPresence", (Guid[])[.. ContactsOf(connection.Slot), args.UserId])
+                    .WaitAsync(TimeSpan.FromSeconds(30));
+            }
+            finally
+            {
+                gate.Release();
+            }
+        }));
+        _watchingSubject.UnionWith(joining.Select(c => c.Slot));
         var watch = new PresenceWatch(args.Sequence, Encoding.UTF8.GetBytes(args.UserId.ToString()),
             Encoding.UTF8.GetBytes($"\"presence\":\"{args.Presence}\""), IdleOpen);
         _watch = watch;

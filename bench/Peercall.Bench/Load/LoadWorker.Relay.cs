@@ -49,13 +49,25 @@ public sealed partial class LoadWorker
         var start = Stopwatch.GetTimestamp();
         var recorder = new RelayRecorder(start + (long)(args.WarmupSeconds * frequency));
         _relay = recorder;
-        var sent = 0;
-        var sender = new Thread(() => sent = SendSignals(args.Rate, start, start + (long)(args.Seconds * frequency), recorder))
+        // Awaited, not joined: a pool thread blocked in Join for the whole run would leave the receive loops one
+        // thread short on two cores, and their stalls would be counted as relay latency.
+        var done = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var sender = new Thread(() =>
+        {
+            try
+            {
+                done.SetResult(SendSignals(args.Rate, start, start + (long)(args.Seconds * frequency), recorder));
+            }
+            catch (Exception e)
+            {
+                done.SetException(e);
+            }
+        })
         {
             IsBackground = true, Name = "signal sender", Priority = ThreadPriority.AboveNormal,
         };
         sender.Start();
-        await Task.Run(sender.Join);
+        var sent = await done.Task;
         var sendSeconds = Stopwatch.GetElapsedTime(start).TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(args.DrainSeconds));
         _relay = null;

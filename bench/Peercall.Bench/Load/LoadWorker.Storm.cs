@@ -16,7 +16,7 @@ public sealed partial class LoadWorker
     private object StormArm()
     {
         _storm = new ReconnectStorm(IdleOpen);
-        _subjectWatched = null;
+        _subject = null;
         return new { total = _storm.Total };
     }
 

@@ -3,10 +3,10 @@ using System.Diagnostics;
 namespace Peercall.Bench.Servers;
 
 /// <summary>Peercall built in Release and run from its published folder, with its data in a folder of the run's.</summary>
-/// <param name="settings">More configuration, such as a cluster node's database and Redis (keys as in
-/// appsettings.json, e.g. <c>Peercall:Redis:ConnectionString</c>).</param>
+/// <param name="environment">More environment variables, such as a cluster node's database and Redis settings
+/// (<c>Peercall__Redis__ConnectionString</c>) or those given with --server-env.</param>
 public sealed class PeercallServer(string publishedFolder, string dataFolder, int port, string logFile,
-    IReadOnlyDictionary<string, string>? settings = null, string name = "Peercall")
+    IReadOnlyDictionary<string, string> environment, string name = "Peercall")
     : ServerProcess(name, port, logFile)
 {
     public string DataFolder { get; } = dataFolder;
@@ -44,7 +44,7 @@ public sealed class PeercallServer(string publishedFolder, string dataFolder, in
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
         start.Environment["Peercall__DataDirectory"] = DataFolder;
         foreach (var (key, value) in BenchSettings) start.Environment[key] = value;
-        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) start.Environment[key.Replace(":", "__")] = value;
+        foreach (var (key, value) in environment) start.Environment[key] = value;
         return start;
     }
 }

@@ -8,7 +8,8 @@ namespace Peercall.Server.Signaling;
 /// <summary>
 /// Every realtime connection holds an open file, and a process may hold only so many. Past the limit the
 /// operating system refuses sockets in ways clients cannot understand, so new realtime connections are refused
-/// here first, with a 503 that says why, while the connections already open keep being served.
+/// here first, with a 503 that says why, while the connections already open keep being served. A server that is
+/// stopping refuses them too, so that clients do not reconnect into it only to be dropped again.
 /// </summary>
 public sealed class ConnectionCapacity
 {
@@ -17,13 +18,16 @@ public sealed class ConnectionCapacity
 
     private readonly ILogger<ConnectionCapacity> _logger;
     private readonly TimeProvider _time;
+    private readonly CancellationToken _stopping;
     private long _lastWarningTicks;
     private int _open;
 
-    public ConnectionCapacity(IOptions<SignalingOptions> options, ILogger<ConnectionCapacity> logger, TimeProvider time)
+    public ConnectionCapacity(IOptions<SignalingOptions> options, IHostApplicationLifetime lifetime,
+        ILogger<ConnectionCapacity> logger, TimeProvider time)
     {
         _logger = logger;
         _time = time;
+        _stopping = lifetime.ApplicationStopping;
         OpenFileLimit = ReadOpenFileLimit();
         MaxConnections = options.Value.MaxConnections
                          ?? (OpenFileLimit is { } limit ? (int)Math.Clamp(limit - ReservedFiles, 100, int.MaxValue) : int.MaxValue);
@@ -38,6 +42,12 @@ public sealed class ConnectionCapacity
     /// connects cannot slip past the limit.</summary>
     public async Task RefuseWhenFullAsync(HttpContext http, Func<Task> next)
     {
+        if (_stopping.IsCancellationRequested)
+        {
+            await RefuseAsync(http, ProblemCodes.ServerStopping, "Server stopping", retryAfterSeconds: 2,
+                "This server is stopping. Try again in a moment, or connect to another node.");
+            return;
+        }
         var open = Interlocked.Increment(ref _open);
         try
         {
@@ -53,15 +63,16 @@ public sealed class ConnectionCapacity
         }
 
         WarnAtMostEveryMinute(open);
+        await RefuseAsync(http, ProblemCodes.ServerFull, "Server full", retryAfterSeconds: 30,
+            "This server holds as many realtime connections as it can. Try again later, or connect to another node.");
+    }
+
+    private static async Task RefuseAsync(HttpContext http, string code, string title, int retryAfterSeconds, string detail)
+    {
         http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        http.Response.Headers.RetryAfter = "30";
-        var problem = new ProblemDetails
-        {
-            Status = 503,
-            Title = "Server full",
-            Detail = "This server holds as many realtime connections as it can. Try again later, or connect to another node.",
-        };
-        problem.Extensions["code"] = ProblemCodes.ServerFull;
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var problem = new ProblemDetails { Status = 503, Title = title, Detail = detail };
+        problem.Extensions["code"] = code;
         await http.RequestServices.GetRequiredService<IProblemDetailsService>()
             .WriteAsync(new ProblemDetailsContext { HttpContext = http, ProblemDetails = problem });
     }

@@ -16,6 +16,8 @@ public sealed class SignalingHub(
     PresenceService presence,
     IServiceProvider services,
     SignalRelay relay,
+    ICallBindings bindings,
+    IHostApplicationLifetime lifetime,
     TimeProvider time) : Hub<ISignalingClient>, ISignalingHub
 {
     // Resolved only by the methods that need it: a signal, the hot path, then touches no database objects.
@@ -26,8 +28,12 @@ public sealed class SignalingHub(
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        if (await presence.DisconnectedAsync(Context.ConnectionId) is { } connection)
-            await Calls.ConnectionClosedAsync(connection, clean: exception is null);
+        if (await presence.DisconnectedAsync(Context.ConnectionId) is not { } connection) return;
+        // A stopping single server leaves its calls to the recovery at the next start (ringing ones are missed,
+        // accepted ones wait for their parties to resume them), instead of thousands of database checks on the
+        // way out; on a cluster the other nodes carry on, so the calls are settled now.
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !bindings.OutliveThisNode) return;
+        await Calls.ConnectionClosedAsync(connection, clean: exception is null);
     }
 
     public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);

@@ -1,6 +1,12 @@
 using System.Net;
 using System.Net.Http.Json;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 using Peercall.Contracts;
+using Peercall.Server.Signaling;
 using PresenceState = Peercall.Contracts.Contacts.Presence;
 using Peercall.Server.Tests.Infrastructure;
 
@@ -53,5 +59,48 @@ public sealed class ConnectionCapacityTests
                 await Task.Delay(50);
             }
         }
+    }
+}
+
+public sealed class StoppingServerTests
+{
+    [Fact]
+    public async Task A_stopping_server_refuses_new_realtime_connections_with_a_reason()
+    {
+        using var lifetime = new StoppingLifetime();
+        var capacity = new ConnectionCapacity(Options.Create(new SignalingOptions()), lifetime,
+            NullLogger<ConnectionCapacity>.Instance, TimeProvider.System);
+        using var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
+        var http = new DefaultHttpContext { RequestServices = services };
+        http.Response.Body = new MemoryStream();
+        var admitted = 0;
+
+        await capacity.RefuseWhenFullAsync(http, () => Task.FromResult(++admitted));
+        Assert.Equal(1, admitted);
+
+        lifetime.Stop();
+        http = new DefaultHttpContext { RequestServices = services };
+        http.Response.Body = new MemoryStream();
+        await capacity.RefuseWhenFullAsync(http, () => Task.FromResult(++admitted));
+
+        Assert.Equal(1, admitted);
+        Assert.Equal(503, http.Response.StatusCode);
+        Assert.Equal("2", http.Response.Headers.RetryAfter.ToString());
+        http.Response.Body.Position = 0;
+        var problem = await System.Text.Json.JsonSerializer.DeserializeAsync<System.Text.Json.JsonElement>(http.Response.Body);
+        Assert.Equal(ProblemCodes.ServerStopping, problem.GetProperty("code").GetString());
+    }
+
+    private sealed class StoppingLifetime : IHostApplicationLifetime, IDisposable
+    {
+        private readonly CancellationTokenSource _stopping = new();
+
+        public CancellationToken ApplicationStarted => CancellationToken.None;
+        public CancellationToken ApplicationStopping => _stopping.Token;
+        public CancellationToken ApplicationStopped => CancellationToken.None;
+
+        public void Stop() => _stopping.Cancel();
+        public void StopApplication() => Stop();
+        public void Dispose() => _stopping.Dispose();
     }
 }
