@@ -57,7 +57,7 @@ public sealed class NodeHeartbeatService(
     /// <summary>How often a node compares what Redis lists for it with the connections it really holds.</summary>
     private static readonly TimeSpan ReconcileEvery = TimeSpan.FromSeconds(30);
 
-    private bool _joined;
+    private volatile bool _joined;
     private long _reconciledAt;
 
     private IDatabase Db => redis.Database;
@@ -87,25 +87,43 @@ public sealed class NodeHeartbeatService(
         logger.LogInformation("Joined the cluster as node {NodeId}", node.Id);
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>The heartbeat has a loop of its own: removing a dead node's thousands of connections can take longer
+    /// than the node timeout, and a node busy with that must not look dead itself.</summary>
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.WhenAll(BeatAsync(stoppingToken), TidyAsync(stoppingToken));
+
+    private async Task BeatAsync(CancellationToken stoppingToken)
     {
         using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             try
             {
-                if (!_joined)
-                {
-                    await JoinAsync();
-                    continue;
-                }
-                await HeartbeatAsync(first: false);
+                if (!_joined) await JoinAsync();
+                else await HeartbeatAsync(first: false);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Heartbeat of node {NodeId} failed; it is tried again at the next tick", node.Id);
+            }
+        }
+    }
+
+    /// <summary>Removes dead nodes' connections and keeps Redis in line with this node's own.</summary>
+    private async Task TidyAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(options.Value.HeartbeatInterval, time);
+        while (await timer.WaitForNextTickAsync(stoppingToken))
+        {
+            if (!_joined) continue;
+            try
+            {
                 await RemoveDeadNodesAsync(stoppingToken);
                 await ReconcileAsync(stoppingToken);
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning(e, "Heartbeat of node {NodeId} failed; it is tried again at the next tick", node.Id);
+                logger.LogWarning(e, "Cleaning up after other nodes failed on node {NodeId}; it is tried again at the next tick", node.Id);
             }
         }
     }
