@@ -95,6 +95,14 @@ public sealed class Person : IAsyncDisposable
         {
             if (message.Type == "error") lock (person._consoleErrors) person._consoleErrors.Add(message.Text);
         };
+        page.PageError += (_, error) =>
+        {
+            lock (person._consoleErrors) person._consoleErrors.Add($"Uncaught: {error}");
+        };
+        page.RequestFailed += (_, request) =>
+        {
+            lock (person._consoleErrors) person._consoleErrors.Add($"Request failed: {request.Url} ({request.Failure})");
+        };
         return person;
     }
 
@@ -113,9 +121,19 @@ public sealed class Person : IAsyncDisposable
     public async Task OpenAsync(string path = "")
     {
         await Page.GotoAsync(path);
-        await Expect(Page.Locator("[data-test=signin-form], [data-test=register-form], [data-test=contacts], " +
-                                  "[data-test=no-contacts], [data-test=history], [data-test=no-history]").First)
-            .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        try
+        {
+            await Expect(Page.Locator("[data-test=signin-form], [data-test=register-form], [data-test=contacts], " +
+                                      "[data-test=no-contacts], [data-test=history], [data-test=no-history]").First)
+                .ToBeVisibleAsync(new() { Timeout = 30_000 });
+        }
+        catch (PlaywrightException e)
+        {
+            // The app's own error banner says only "Something went wrong"; the browser console says what.
+            string errors;
+            lock (_consoleErrors) errors = string.Join("\n", _consoleErrors);
+            throw new PlaywrightException($"{e.Message}\nBrowser console errors of {Username}:\n{errors}", e);
+        }
     }
 
     public async Task SignInThroughUiAsync()

@@ -21,6 +21,13 @@ public sealed class NetworkNamespace : IAsyncDisposable
             throw new InvalidOperationException(
                 $"The kernel refused to create network namespace '{name}' (this test needs root and network namespaces): {result}");
         var created = new NetworkNamespace(name);
+        // IPv4 only: an IPv6 link-local address appears (after duplicate address detection) a moment after a link
+        // comes up, and Chromium aborts the requests in flight then with ERR_NETWORK_CHANGED.
+        foreach (var setting in new[] { "net.ipv6.conf.all.disable_ipv6=1", "net.ipv6.conf.default.disable_ipv6=1" })
+        {
+            var disabled = await created.RunAsync(TimeSpan.FromSeconds(10), "sysctl", "-q", "-w", setting);
+            if (disabled.ExitCode != 0) throw new InvalidOperationException($"Could not set {setting} in '{name}': {disabled}");
+        }
         await created.IpAsync("link", "set", "lo", "up");
         return created;
     }
@@ -36,8 +43,23 @@ public sealed class NetworkNamespace : IAsyncDisposable
         await b.IpAsync("addr", "add", bAddress, "dev", bEnd);
         await a.IpAsync("link", "set", aEnd, "up");
         await b.IpAsync("link", "set", bEnd, "up");
+        await a.WaitUntilUpAsync(aEnd);
+        await b.WaitUntilUpAsync(bEnd);
         a.Interfaces.Add(aEnd);
         b.Interfaces.Add(bEnd);
+    }
+
+    /// <summary>A veth end reports carrier a moment after both ends are set up; programs started before that see the
+    /// network change under them.</summary>
+    private async Task WaitUntilUpAsync(string device)
+    {
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        while (!(await IpAsync("-o", "link", "show", "dev", device)).Contains("state UP", StringComparison.Ordinal))
+        {
+            if (waited.Elapsed > TimeSpan.FromSeconds(10))
+                throw new TimeoutException($"Link {device} in '{Name}' did not come up within 10 s.");
+            await Task.Delay(20);
+        }
     }
 
     public List<string> Interfaces { get; } = [];
