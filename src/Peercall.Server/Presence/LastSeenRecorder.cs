@@ -9,20 +9,24 @@ namespace Peercall.Server.Presence;
 /// a network dropping a whole floor) go to the database in one transaction, instead of thousands of competing
 /// ones that SQLite would take one at a time with its busy-wait; a lone write goes at once.
 /// </summary>
-public sealed class LastSeenRecorder(IServiceScopeFactory scopes)
+public sealed class LastSeenRecorder
 {
     private const int MaxBatch = 2_000;
 
+    private readonly IServiceScopeFactory _scopes;
     private readonly Channel<Entry> _pending = Channel.CreateUnbounded<Entry>(new() { SingleReader = true });
-    private readonly Lock _lock = new();
-    private Task? _writer;
+
+    public LastSeenRecorder(IServiceScopeFactory scopes)
+    {
+        _scopes = scopes;
+        _ = Task.Run(WriteAsync);
+    }
 
     /// <summary>Completes once the time is stored, so a contact list read afterwards shows it.</summary>
     public Task RecordAsync(Guid userId, DateTime at)
     {
         var entry = new Entry(userId, at, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         _pending.Writer.TryWrite(entry);
-        lock (_lock) _writer ??= Task.Run(WriteAsync);
         return entry.Stored.Task;
     }
 
@@ -47,7 +51,7 @@ public sealed class LastSeenRecorder(IServiceScopeFactory scopes)
 
     private async Task StoreAsync(List<Entry> batch)
     {
-        await using var scope = scopes.CreateAsyncScope();
+        await using var scope = _scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<PeercallDb>();
         await using var transaction = await db.Database.BeginTransactionAsync();
         foreach (var (userId, at) in batch.GroupBy(e => e.UserId).Select(g => (g.Key, g.Max(e => e.At))))

@@ -37,9 +37,8 @@ public sealed class PresenceService(
         if (userIds.Count > PresenceLimits.MaxWatched)
             throw new PeercallException(400, ProblemCodes.BadRequest,
                 $"A connection may watch at most {PresenceLimits.MaxWatched} users; it asked for {userIds.Count}.");
-        var distinct = userIds.Distinct().ToArray();
-        watchers.Watch(connectionId, distinct);
-        return await directory.PresenceOfManyAsync(distinct);
+        var watched = watchers.Watch(connectionId, userIds);
+        return await directory.PresenceOfManyAsync(watched);
     }
 
     public async Task SetInCallAsync(Guid userId, bool inCall) =>

@@ -11,14 +11,14 @@ public sealed class PresenceWatchers
     private readonly Dictionary<string, Guid[]> _watchedBy = new();
     private readonly Dictionary<Guid, HashSet<string>> _watchersOf = new();
 
-    /// <summary>Replaces the users a connection watches.</summary>
-    public void Watch(string connectionId, IReadOnlyCollection<Guid> userIds)
+    /// <summary>Replaces the users a connection watches; returns them, each once.</summary>
+    public Guid[] Watch(string connectionId, IEnumerable<Guid> userIds)
     {
         var watched = userIds.Distinct().ToArray();
         lock (_lock)
         {
             Unwatch(connectionId);
-            if (watched.Length == 0) return;
+            if (watched.Length == 0) return watched;
             _watchedBy[connectionId] = watched;
             foreach (var userId in watched)
             {
@@ -26,6 +26,7 @@ public sealed class PresenceWatchers
                 watchers.Add(connectionId);
             }
         }
+        return watched;
     }
 
     public void Forget(string connectionId)

@@ -224,6 +224,18 @@ public sealed class Person : IAsyncDisposable
         return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<MediaStats>(JsonOptions) : null;
     }
 
+    /// <summary>Asserts that audio keeps arriving (at least 20 packets in a second; Opus sends 50) and returns the
+    /// media statistics at the end of that second.</summary>
+    public async Task<MediaStats> ExpectPacketsArrivingAsync()
+    {
+        var before = (await StatsAsync())!;
+        await Task.Delay(1_000);
+        var after = (await StatsAsync())!;
+        Assert.True(after.PacketsReceived - before.PacketsReceived >= 20,
+            $"{DisplayName} received {after.PacketsReceived - before.PacketsReceived} packets in a second.");
+        return after;
+    }
+
     public Task<int> LiveMicrophoneTracksAsync() =>
         Page.EvaluateAsync<int>("() => window.peercallDebug?.liveMicrophoneTracks() ?? 0");
 
