@@ -31,7 +31,7 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
             .WithAutomaticReconnect(retryPolicy ?? new BackoffRetryPolicy())
             .Build();
         _hub.ServerTimeout = TimeSpan.FromSeconds(30);
-        _hub.KeepAliveInterval = TimeSpan.FromSeconds(10);
+        _hub.KeepAliveInterval = TimeSpan.FromSeconds(15);
 
         _hub.On<PresenceChange>(nameof(ISignalingClient.PresenceChanged), c => Raise(PresenceChanged, c));
         _hub.On<Contact>(nameof(ISignalingClient.ContactAdded), c => Raise(ContactAdded, c));

@@ -36,19 +36,23 @@ public sealed partial class LoadWorker
         var post = new ConcurrentBag<int>();
         var placed = 0;
         var start = Stopwatch.GetTimestamp();
+        var timedFrom = start;
         var attempts = new List<Task>();
-        for (var i = 0; i < args.Count; i++)
+        for (var i = 0; i < args.WarmupCount + args.Count; i++)
         {
             var due = TimeSpan.FromSeconds((double)i / args.Rate) - Stopwatch.GetElapsedTime(start);
             if (due > TimeSpan.Zero) await Task.Delay(due);
+            if (i == args.WarmupCount) timedFrom = Stopwatch.GetTimestamp();
             var pair = _callPairs[i % _callPairs.Count];
             await pair.Free;
-            var attempt = PlaceAsync(http, pair, args.TimeoutSeconds, ring, post, errors, () => Interlocked.Increment(ref placed));
+            var timed = i >= args.WarmupCount;
+            var attempt = PlaceAsync(http, pair, args.TimeoutSeconds, timed ? ring : [], timed ? post : [], errors,
+                () => { if (timed) Interlocked.Increment(ref placed); });
             pair.Free = attempt;
             attempts.Add(attempt);
         }
         await Task.WhenAll(attempts);
-        return new CallsRunResult(placed, ring.Count, new(errors), [.. ring], [.. post], Stopwatch.GetElapsedTime(start).TotalSeconds);
+        return new CallsRunResult(placed, ring.Count, new(errors), [.. ring], [.. post], Stopwatch.GetElapsedTime(timedFrom).TotalSeconds);
     }
 
     private static async Task PlaceAsync(HttpClient http, CallPair pair, double timeoutSeconds, ConcurrentBag<int> ring,

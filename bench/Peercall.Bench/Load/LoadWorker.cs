@@ -193,20 +193,23 @@ public sealed partial class LoadWorker : IConnectionListener
         return open;
     }
 
-    /// <summary>Pings every connection once per keep-alive interval, a slice of them each second.</summary>
+    /// <summary>Pings every connection once per keep-alive interval, a slice of them every 50 ms. Real clients'
+    /// timers are independent of each other, so their pings arrive spread out; pinging a tenth of the connections
+    /// at once every second would load both servers with bursts no real crowd sends.</summary>
     private async Task KeepAliveAsync(CancellationToken ct)
     {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        const int TicksPerSecond = 20;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / TicksPerSecond));
         var tick = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
                 if (_init is null) continue;
-                var period = _init.KeepAliveSeconds;
+                var slices = _init.KeepAliveSeconds * TicksPerSecond;
                 tick++;
                 foreach (var connection in _connections.Values)
-                    if (connection.Slot % period == tick % period)
+                    if (connection.Slot % slices == tick % slices)
                         connection.SendKeepAlive();
             }
         }

@@ -78,7 +78,9 @@ public sealed record RelayRunResult(int Sent, int Received, int Errors, int[] Of
 
 public sealed record CallsSetupArgs(UserPair[] Pairs);
 
-public sealed record CallsRunArgs(int Rate, int Count, double TimeoutSeconds);
+/// <param name="WarmupCount">Calls placed first, at the same rate, and not timed: the first calls after a start
+/// also pay for compiling the server's queries and opening HTTP connections.</param>
+public sealed record CallsRunArgs(int Rate, int Count, int WarmupCount, double TimeoutSeconds);
 
 /// <summary>Times in microseconds: from POST /api/calls to the callee's IncomingCall, and to the POST's answer.</summary>
 public sealed record CallsRunResult(int Placed, int Rang, Dictionary<string, int> Errors, int[] Ring, int[] Post, double Seconds);

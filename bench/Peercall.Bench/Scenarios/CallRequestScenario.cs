@@ -20,7 +20,7 @@ public static class CallRequestScenario
         try
         {
             var run = await caller.SendAsync<CallsRunResult>(WorkerProtocol.CallsRun,
-                new CallsRunArgs(settings.CallRate, settings.CallCount, TimeoutSeconds: 10), TimeSpan.FromMinutes(30));
+                new CallsRunArgs(settings.CallRate, settings.CallCount, WarmupCount: 2 * settings.CallRate, TimeoutSeconds: 10), TimeSpan.FromMinutes(30));
             var result = new CallsRun(settings.CallRate, settings.CallCount, run.Placed, run.Rang,
                 LatencySummary.FromMicroseconds(run.Ring), LatencySummary.FromMicroseconds(run.Post), run.Errors, open);
             results.Calls = result;

@@ -40,7 +40,8 @@ public static class DataSetup
                 optionsLifetime: ServiceLifetime.Singleton);
         else
             services.AddDbContext<PeercallDb, SqlitePeercallDb>((provider, options) =>
-                options.UseSqlite(SqliteConnectionString(provider.GetRequiredService<DataFolder>())),
+                options.UseSqlite(SqliteConnectionString(provider.GetRequiredService<DataFolder>()))
+                    .AddInterceptors(new SqliteConnectionSettings()),
                 optionsLifetime: ServiceLifetime.Singleton);
 
         services.AddHealthChecks().AddDbContextCheck<PeercallDb>("database");
