@@ -193,24 +193,29 @@ public sealed partial class LoadWorker : IConnectionListener
         return open;
     }
 
-    /// <summary>Pings every connection once per keep-alive interval, a slice of them every 50 ms. Real clients'
-    /// timers are independent of each other, so their pings arrive spread out; pinging a tenth of the connections
-    /// at once every second would load both servers with bursts no real crowd sends.</summary>
+    /// <summary>Pings every connection once per keep-alive interval: each second the slice of connections due, in
+    /// small batches spread over that second. Real clients' timers are independent of each other, so their pings
+    /// arrive spread out; sending a whole slice at once would load both servers with bursts no real crowd sends.</summary>
     private async Task KeepAliveAsync(CancellationToken ct)
     {
-        const int TicksPerSecond = 20;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1.0 / TicksPerSecond));
+        const int BatchesPerSecond = 20;
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         var tick = 0;
         try
         {
             while (await timer.WaitForNextTickAsync(ct))
             {
                 if (_init is null) continue;
-                var slices = _init.KeepAliveSeconds * TicksPerSecond;
+                var period = _init.KeepAliveSeconds;
                 tick++;
-                foreach (var connection in _connections.Values)
-                    if (connection.Slot % slices == tick % slices)
-                        connection.SendKeepAlive();
+                var due = _connections.Values.Where(c => c.Slot % period == tick % period).ToArray();
+                for (var batch = 0; batch < BatchesPerSecond; batch++)
+                {
+                    if (batch > 0) await Task.Delay(1000 / BatchesPerSecond, ct);
+                    var from = batch * due.Length / BatchesPerSecond;
+                    var to = (batch + 1) * due.Length / BatchesPerSecond;
+                    for (var i = from; i < to; i++) due[i].SendKeepAlive();
+                }
             }
         }
         catch (OperationCanceledException)
