@@ -1,0 +1,5 @@
+using Microsoft.AspNetCore.SignalR;
+
+namespace Peercall.Floor.Server;
+
+public sealed class EmptyHub : Hub;
