@@ -33,14 +33,24 @@ public static class SignalingSetup
         services.AddSingleton<ConnectionCapacity>();
         services.AddSingleton<HubGuard>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
+        services.AddSingleton<SpreadKeepAlive>();
+        services.AddHostedService(provider => provider.GetRequiredService<SpreadKeepAlive>());
+        // Wraps whichever lifetime manager is registered last for every hub (in memory, or Redis from AddCluster),
+        // read when the first hub needs it, after every Add* ran.
+        services.AddSingleton<HubLifetimeManager<SignalingHub>>(provider =>
+        {
+            var registered = services.Last(d => d.ServiceType == typeof(HubLifetimeManager<>)).ImplementationType!;
+            var inner = (HubLifetimeManager<SignalingHub>)ActivatorUtilities.CreateInstance(provider,
+                registered.MakeGenericType(typeof(SignalingHub)));
+            return new KeepAliveLifetimeManager<SignalingHub>(inner, provider.GetRequiredService<SpreadKeepAlive>());
+        });
         services.AddSignalR(options =>
         {
             options.MaximumReceiveMessageSize = MaxMessageBytes;
             // A device that vanishes without closing is noticed after ClientTimeoutInterval without a message;
-            // clients ping every 15 s. Each keep-alive tick pings every connection whose interval ran out at once,
-            // so with thousands open a shorter interval means bursts that hold up relayed signals (10 s here made
-            // the relay p99 at 10,000 open twice as long).
-            options.KeepAliveInterval = TimeSpan.FromSeconds(15);
+            // clients ping every 15 s. The server's pings come from SpreadKeepAlive, so SignalR's own (in bursts)
+            // are pushed out of the way; it still sends one a day.
+            options.KeepAliveInterval = TimeSpan.FromDays(1);
             options.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
             options.EnableDetailedErrors = false;
             options.AddFilter<HubGuard>();
