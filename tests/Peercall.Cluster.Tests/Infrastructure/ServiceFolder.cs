@@ -49,11 +49,17 @@ public sealed class ServiceFolder
 
     private static bool OwnerIsAlive(string path)
     {
+        var ownerFile = System.IO.Path.Combine(path, OwnerFile);
+        // The owner writes the file just after creating the folder: a folder caught in between is not abandoned.
+        if (!System.IO.File.Exists(ownerFile)) return Directory.GetLastWriteTimeUtc(path) > DateTime.UtcNow.AddMinutes(-1);
         try
         {
-            var owner = System.IO.File.ReadAllText(System.IO.Path.Combine(path, OwnerFile)).Split(' ');
+            var owner = System.IO.File.ReadAllText(ownerFile).Split(' ');
             using var process = Process.GetProcessById(int.Parse(owner[0]));
-            return process.StartTime.Ticks == long.Parse(owner[1]);
+            // Each process works out another's start time from its own reading of the boot time, so two readings
+            // of the same start differ by up to a millisecond: comparing ticks exactly took live services for
+            // abandoned ones (and stopped another test run's PostgreSQL under it).
+            return Math.Abs(process.StartTime.Ticks - long.Parse(owner[1])) < TimeSpan.TicksPerSecond;
         }
         catch (Exception e) when (e is IOException or ArgumentException or FormatException or IndexOutOfRangeException
                                       or InvalidOperationException or UnauthorizedAccessException)

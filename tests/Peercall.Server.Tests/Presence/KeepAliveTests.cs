@@ -1,7 +1,4 @@
 using System.Diagnostics;
-using System.Net.WebSockets;
-using System.Text;
-using Peercall.Contracts.Signaling;
 using Peercall.Server.Tests.Infrastructure;
 using PresenceState = Peercall.Contracts.Contacts.Presence;
 
@@ -24,20 +21,8 @@ public sealed class KeepAliveTests
 
         // A device that completes the handshake, pings once as every current client does (SignalR times out only
         // clients that ping), and then says nothing more, as one whose network dropped.
-        using var silent = new ClientWebSocket();
-        silent.Options.KeepAliveInterval = TimeSpan.Zero;
-        var hub = new UriBuilder(new Uri(server.BaseAddress, SignalingRoutes.Hub.TrimStart('/')))
-        {
-            Scheme = "ws", Query = $"access_token={Uri.EscapeDataString(user.AccessToken)}",
-        }.Uri;
-        await silent.ConnectAsync(hub, CancellationToken.None);
-        await silent.SendAsync("{\"protocol\":\"json\",\"version\":1}\u001e"u8.ToArray(), WebSocketMessageType.Text,
-            endOfMessage: true, CancellationToken.None);
-        var buffer = new byte[1024];
-        var handshake = await silent.ReceiveAsync(buffer, CancellationToken.None);
-        Assert.StartsWith("{}\u001e", Encoding.UTF8.GetString(buffer, 0, handshake.Count));
-        await silent.SendAsync("{\"type\":6}\u001e"u8.ToArray(), WebSocketMessageType.Text, endOfMessage: true,
-            CancellationToken.None);
+        using var silent = await RawHubSocket.ConnectAsync(server, user);
+        await RawHubSocket.SendAsync(silent, RawHubSocket.Ping);
         await watching.PresenceAsync(user.Id, PresenceState.Online);
         var silentSince = Stopwatch.StartNew();
 

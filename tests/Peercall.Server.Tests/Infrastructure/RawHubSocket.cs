@@ -1,0 +1,39 @@
+using System.Net.WebSockets;
+using System.Text;
+using Peercall.Contracts.Signaling;
+
+namespace Peercall.Server.Tests.Infrastructure;
+
+/// <summary>A bare WebSocket on the hub, past the SignalR handshake, for tests that need to see (or withhold)
+/// every frame, keep-alives included, which the SignalR client handles out of sight.</summary>
+public static class RawHubSocket
+{
+    public const string Ping = "{\"type\":6}\u001e";
+
+    public static async Task<ClientWebSocket> ConnectAsync(PeercallServer server, TestUser user)
+    {
+        var socket = new ClientWebSocket();
+        socket.Options.KeepAliveInterval = TimeSpan.Zero;
+        var hub = new UriBuilder(new Uri(server.BaseAddress, SignalingRoutes.Hub.TrimStart('/')))
+        {
+            Scheme = "ws", Query = $"access_token={Uri.EscapeDataString(user.AccessToken)}",
+        }.Uri;
+        await socket.ConnectAsync(hub, CancellationToken.None);
+        await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}\u001e");
+        Assert.Equal("{}\u001e", await ReceiveAsync(socket, TimeSpan.FromSeconds(10)));
+        return socket;
+    }
+
+    public static Task SendAsync(ClientWebSocket socket, string record) =>
+        socket.SendAsync(Encoding.UTF8.GetBytes(record), WebSocketMessageType.Text, endOfMessage: true, CancellationToken.None);
+
+    /// <summary>The next message, which must fit in one frame, as the server's short records do.</summary>
+    public static async Task<string> ReceiveAsync(ClientWebSocket socket, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var buffer = new byte[1024];
+        var result = await socket.ReceiveAsync(buffer, cancel.Token);
+        Assert.True(result.EndOfMessage, "The message did not fit in one frame.");
+        return Encoding.UTF8.GetString(buffer, 0, result.Count);
+    }
+}
