@@ -5,6 +5,7 @@ using Peercall.Bench.Reporting;
 using Peercall.Bench.Scenarios;
 using Peercall.Bench.Servers;
 using Peercall.Bench.Users;
+using Peercall.Contracts.Signaling;
 
 namespace Peercall.Bench;
 
@@ -114,7 +115,7 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
     {
         var settings = context.Settings;
         await context.Fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.Peercall,
-            [server.Port], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses, KeepAliveSeconds: 15),
+            [server.Port], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses, KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds),
             TimeSpan.FromMinutes(1));
         await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
         results.BaselineRssKb = ProcessMetrics.RssKb(server.Pid);

@@ -30,8 +30,8 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
             })
             .WithAutomaticReconnect(retryPolicy ?? new BackoffRetryPolicy())
             .Build();
-        _hub.ServerTimeout = TimeSpan.FromSeconds(30);
-        _hub.KeepAliveInterval = TimeSpan.FromSeconds(15);
+        _hub.ServerTimeout = RealtimeKeepAlive.Timeout;
+        _hub.KeepAliveInterval = RealtimeKeepAlive.Interval;
 
         _hub.On<PresenceChange>(nameof(ISignalingClient.PresenceChanged), c => Raise(PresenceChanged, c));
         _hub.On<Contact>(nameof(ISignalingClient.ContactAdded), c => Raise(ContactAdded, c));

@@ -6,6 +6,7 @@ using Peercall.Bench.Reporting;
 using Peercall.Bench.Scenarios;
 using Peercall.Bench.Servers;
 using Peercall.Bench.Users;
+using Peercall.Contracts.Signaling;
 
 namespace Peercall.Bench.Cluster;
 
@@ -59,7 +60,7 @@ public sealed class ClusterRun(BenchSettings settings, string repositoryRoot, st
 
         await fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.Peercall,
             [.. nodes.Select(n => n.Port)], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses,
-            KeepAliveSeconds: 15), TimeSpan.FromMinutes(1));
+            KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds), TimeSpan.FromMinutes(1));
         await BenchContext.SettleAsync(nodes, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
         var baseline = nodes.Select(n => ProcessMetrics.RssKb(n.Pid)).ToArray();
         var (redisBefore, _) = await cluster.RedisMemoryAsync();

@@ -32,9 +32,7 @@ public sealed partial class LoadWorker
     {
         using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_init.Ports[0]}/") };
         var errors = new ConcurrentDictionary<string, int>();
-        var ring = new ConcurrentBag<int>();
-        var post = new ConcurrentBag<int>();
-        var placed = 0;
+        var timings = new CallTimings();
         var start = Stopwatch.GetTimestamp();
         var timedFrom = start;
         var attempts = new List<Task>();
@@ -45,18 +43,26 @@ public sealed partial class LoadWorker
             if (i == args.WarmupCount) timedFrom = Stopwatch.GetTimestamp();
             var pair = _callPairs[i % _callPairs.Count];
             await pair.Free;
-            var timed = i >= args.WarmupCount;
-            var attempt = PlaceAsync(http, pair, args.TimeoutSeconds, timed ? ring : [], timed ? post : [], errors,
-                () => { if (timed) Interlocked.Increment(ref placed); });
+            var attempt = PlaceAsync(http, pair, args.TimeoutSeconds, i >= args.WarmupCount ? timings : null, errors);
             pair.Free = attempt;
             attempts.Add(attempt);
         }
         await Task.WhenAll(attempts);
-        return new CallsRunResult(placed, ring.Count, new(errors), [.. ring], [.. post], Stopwatch.GetElapsedTime(timedFrom).TotalSeconds);
+        return new CallsRunResult(timings.Placed, timings.Ring.Count, new(errors), [.. timings.Ring], [.. timings.Post],
+            Stopwatch.GetElapsedTime(timedFrom).TotalSeconds);
     }
 
-    private static async Task PlaceAsync(HttpClient http, CallPair pair, double timeoutSeconds, ConcurrentBag<int> ring,
-        ConcurrentBag<int> post, ConcurrentDictionary<string, int> errors, Action placed)
+    /// <summary>What the timed calls recorded, in microseconds: to the callee's ringing, and to the POST's answer.</summary>
+    private sealed class CallTimings
+    {
+        public ConcurrentBag<int> Ring { get; } = [];
+        public ConcurrentBag<int> Post { get; } = [];
+        public int Placed;
+    }
+
+    /// <summary>Places one call; a warm-up call (no <paramref name="timings"/>) counts only its errors.</summary>
+    private static async Task PlaceAsync(HttpClient http, CallPair pair, double timeoutSeconds, CallTimings? timings,
+        ConcurrentDictionary<string, int> errors)
     {
         void Fail(string what) => errors.AddOrUpdate(what, 1, (_, n) => n + 1);
         var rang = pair.Arm();
@@ -69,18 +75,19 @@ public sealed partial class LoadWorker
             };
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", pair.CallerUser.AccessToken);
             using var response = await http.SendAsync(request);
-            post.Add(Micros(start, Stopwatch.GetTimestamp()));
+            timings?.Post.Add(Micros(start, Stopwatch.GetTimestamp()));
             if (!response.IsSuccessStatusCode)
             {
                 Fail($"POST /api/calls {(int)response.StatusCode}: {Shorten(await response.Content.ReadAsStringAsync())}");
                 return;
             }
-            placed();
+            if (timings is not null) Interlocked.Increment(ref timings.Placed);
             var call = await response.Content.ReadFromJsonAsync<JsonElement>();
             var callId = call.GetProperty("id").GetGuid();
             try
             {
-                ring.Add(Micros(start, await rang.WaitAsync(TimeSpan.FromSeconds(timeoutSeconds))));
+                var rangAt = await rang.WaitAsync(TimeSpan.FromSeconds(timeoutSeconds));
+                timings?.Ring.Add(Micros(start, rangAt));
             }
             catch (TimeoutException)
             {

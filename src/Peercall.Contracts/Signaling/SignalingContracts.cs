@@ -27,6 +27,14 @@ public static class SignalingRoutes
     public const string Hub = "/hubs/signaling";
 }
 
+/// <summary>Each side of the realtime connection pings at <see cref="Interval"/> and takes the other for gone after
+/// <see cref="Timeout"/> without a message (SignalR's defaults).</summary>
+public static class RealtimeKeepAlive
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
+    public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+}
+
 /// <summary>What the server calls on a connected device.</summary>
 public interface ISignalingClient
 {

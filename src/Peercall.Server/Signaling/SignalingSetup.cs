@@ -47,11 +47,11 @@ public static class SignalingSetup
         services.AddSignalR(options =>
         {
             options.MaximumReceiveMessageSize = MaxMessageBytes;
-            // A device that vanishes without closing is noticed after ClientTimeoutInterval without a message;
-            // clients ping every 15 s. The server's pings come from SpreadKeepAlive, so SignalR's own (in bursts)
-            // are pushed out of the way; it still sends one a day.
+            // A device that vanishes without closing is noticed after ClientTimeoutInterval without a message.
+            // The server's pings come from SpreadKeepAlive, so SignalR's own (in bursts) are pushed out of the way;
+            // it still sends one a day.
             options.KeepAliveInterval = TimeSpan.FromDays(1);
-            options.ClientTimeoutInterval = TimeSpan.FromSeconds(30);
+            options.ClientTimeoutInterval = RealtimeKeepAlive.Timeout;
             options.EnableDetailedErrors = false;
             options.AddFilter<HubGuard>();
         });

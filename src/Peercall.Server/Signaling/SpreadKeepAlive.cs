@@ -1,24 +1,22 @@
 using System.Collections.Concurrent;
 using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
+using Peercall.Contracts.Signaling;
 
 namespace Peercall.Server.Signaling;
 
 /// <summary>
-/// Pings every realtime connection once per <see cref="Interval"/>, a few of them every 50 ms. SignalR's own
-/// keep-alive (switched off in <see cref="SignalingSetup"/>) pings, once a second and in one burst, every connection
-/// whose interval ran out: with 10,000 open that is 667 pings at once, each in a buffer of its own, and signals
+/// Pings every realtime connection once per <see cref="RealtimeKeepAlive.Interval"/>, a few of them every 50 ms.
+/// SignalR's own keep-alive (switched off in <see cref="SignalingSetup"/>) pings, once a second and in one burst,
+/// every connection whose interval ran out: with 10,000 open that is 667 pings at once, each in a buffer of its own, and signals
 /// relayed meanwhile wait behind them. Spread over the interval, the same pings cost the same but hold nothing up.
 /// It runs on the real clock, as SignalR's timeouts on the other side do, whatever clock the calls run on.
 /// </summary>
 public sealed class SpreadKeepAlive : BackgroundService
 {
-    /// <summary>What clients expect: they give up on a server silent for twice as long (30 s).</summary>
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(15);
-
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
     private readonly ConcurrentDictionary<string, HubConnectionContext>[] _slices =
-        [.. Enumerable.Range(0, (int)(Interval / Tick)).Select(_ => new ConcurrentDictionary<string, HubConnectionContext>())];
+        [.. Enumerable.Range(0, (int)(RealtimeKeepAlive.Interval / Tick)).Select(_ => new ConcurrentDictionary<string, HubConnectionContext>())];
 
     public void Add(HubConnectionContext connection) => SliceOf(connection)[connection.ConnectionId] = connection;
 
@@ -30,20 +28,14 @@ public sealed class SpreadKeepAlive : BackgroundService
         using var timer = new PeriodicTimer(Tick, time);
         var started = time.GetTimestamp();
         long pinged = 0;
-        try
+        while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            while (await timer.WaitForNextTickAsync(stoppingToken))
-            {
-                // A late tick catches up on the slices it missed, so no connection goes a whole interval unpinged.
-                var due = (long)(time.GetElapsedTime(started) / Tick);
-                for (; pinged < due; pinged++)
-                    foreach (var connection in _slices[pinged % _slices.Length].Values)
-                        // Never throws: a failed write aborts the connection, which then leaves through Remove.
-                        _ = connection.WriteAsync(PingMessage.Instance);
-            }
-        }
-        catch (OperationCanceledException)
-        {
+            // A late tick catches up on the slices it missed, so no connection goes a whole interval unpinged.
+            var due = (long)(time.GetElapsedTime(started) / Tick);
+            for (; pinged < due; pinged++)
+                foreach (var connection in _slices[pinged % _slices.Length].Values)
+                    // Never throws: a failed write aborts the connection, which then leaves through Remove.
+                    _ = connection.WriteAsync(PingMessage.Instance);
         }
     }
 

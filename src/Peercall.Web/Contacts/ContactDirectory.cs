@@ -112,11 +112,9 @@ public sealed class ContactDirectory : ILiveState
             if (_changedWhileWatching == changed) _changedWhileWatching = null;
         }
         if (now is null || version != _loadVersion) return;
-        var differing = now.Where(p => !changed.Contains(p.UserId)
-                                       && _contacts.Any(c => c.Id == p.UserId && c.Presence != p.Presence))
-            .ToDictionary(p => p.UserId, p => p.Presence);
-        if (differing.Count > 0)
-            Update(c => differing.TryGetValue(c.Id, out var p) ? c with { Presence = p } : c);
+        var answered = now.Where(p => !changed.Contains(p.UserId)).ToDictionary(p => p.UserId, p => p.Presence);
+        if (_contacts.Any(c => answered.TryGetValue(c.Id, out var p) && p != c.Presence))
+            Update(c => answered.TryGetValue(c.Id, out var p) ? c with { Presence = p } : c);
     }
 
     private Task OnPresenceChangedAsync(PresenceChange change)
