@@ -4,6 +4,7 @@ using Peercall.Server.Accounts;
 using Peercall.Server.Calls;
 using Peercall.Server.Data;
 using Peercall.Server.Presence;
+using Peercall.Server.Signaling;
 using StackExchange.Redis;
 
 namespace Peercall.Server.Cluster;
@@ -11,7 +12,7 @@ namespace Peercall.Server.Cluster;
 public static class ClusterSetup
 {
     /// <summary>With Peercall:Redis:ConnectionString set, this node joins the others through Redis: presence, call
-    /// bindings and the call placement lock move there, the node heartbeats, and the SignalR backplane carries
+    /// bindings and the call placement lock move there, signals for another node's connections go on that node's channel, the node heartbeats, and the SignalR backplane carries
     /// realtime events to connections on other nodes. Without it nothing is added. Call it after the features,
     /// whose node-local parts it replaces.</summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)
@@ -43,6 +44,9 @@ public static class ClusterSetup
         services.AddSingleton<RedisCallBindings>();
         services.Replace(ServiceDescriptor.Singleton<ICallBindings>(p => p.GetRequiredService<RedisCallBindings>()));
         services.Replace(ServiceDescriptor.Singleton<ICallPlacementLock, RedisCallPlacementLock>());
+        services.AddSingleton<HubSignalRoute>();
+        services.AddSingleton<RedisSignalRoute>();
+        services.Replace(ServiceDescriptor.Singleton<ISignalRoute>(p => p.GetRequiredService<RedisSignalRoute>()));
         services.AddHostedService<NodeHeartbeatService>();
         services.AddSignalR().AddStackExchangeRedis(options =>
         {

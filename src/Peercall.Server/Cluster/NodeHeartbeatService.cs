@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Peercall.Server.Calls;
 using Peercall.Server.Presence;
+using Peercall.Server.Signaling;
 using StackExchange.Redis;
 
 namespace Peercall.Server.Cluster;
@@ -20,6 +21,7 @@ public sealed class NodeHeartbeatService(
     RedisPresenceDirectory directory,
     RedisPresenceFanOut presenceFanOut,
     RedisCallBindings bindings,
+    RedisSignalRoute signals,
     PresenceTracker local,
     PresenceService presence,
     IServiceScopeFactory scopes,
@@ -82,6 +84,7 @@ public sealed class NodeHeartbeatService(
         await directory.JoinAsync();
         await presenceFanOut.JoinAsync();
         await bindings.JoinAsync();
+        await signals.ListenAsync();
         await HeartbeatAsync(first: true);
         _joined = true;
         logger.LogInformation("Joined the cluster as node {NodeId}", node.Id);
@@ -150,6 +153,7 @@ public sealed class NodeHeartbeatService(
         // back under a new identity, so that their cleanup of the old one cannot remove what is registered now.
         var old = node.Id;
         node.Renew();
+        await signals.ListenAsync();
         await Beat();
         var connections = local.All();
         logger.LogWarning("Node {OldNodeId} was taken for dead; registering its {Count} connections again as {NodeId}",

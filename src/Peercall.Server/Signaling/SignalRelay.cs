@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
@@ -8,8 +7,8 @@ namespace Peercall.Server.Signaling;
 
 /// <summary>Passes offers, answers and ICE candidates between the two bound connections of an accepted call,
 /// and nowhere else. The bindings are read from memory (on a cluster, from each node's cached copy), so relaying
-/// stays cheap under load; a peer on another node is reached through the backplane.</summary>
-public sealed class SignalRelay(ICallBindings bindings, IHubContext<SignalingHub, ISignalingClient> hub)
+/// stays cheap under load; the route takes it to the node that holds the peer's connection.</summary>
+public sealed class SignalRelay(ICallBindings bindings, ISignalRoute route)
 {
     public async Task RelayAsync(string fromConnection, Signal? signal)
     {
@@ -23,6 +22,6 @@ public sealed class SignalRelay(ICallBindings bindings, IHubContext<SignalingHub
         var peer = await bindings.PeerOfAsync(signal.CallId, fromConnection)
                    ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
                        "Signals go only between the two connected devices of an accepted call of yours.");
-        await hub.Clients.Client(peer).Signal(signal);
+        await route.DeliverAsync(peer, signal);
     }
 }

@@ -33,8 +33,9 @@ public static class SignalingSetup
         services.AddSingleton<ConnectionCapacity>();
         services.AddSingleton<HubGuard>();
         services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
-        services.AddSingleton<SpreadKeepAlive>();
-        services.AddHostedService(provider => provider.GetRequiredService<SpreadKeepAlive>());
+        services.AddSingleton<ISignalRoute, HubSignalRoute>();
+        services.AddSingleton<LocalConnections>();
+        services.AddHostedService<SpreadKeepAlive>();
         // Wraps whichever lifetime manager is registered last for every hub (in memory, or Redis from AddCluster),
         // read when the first hub needs it, after every Add* ran.
         services.AddSingleton<HubLifetimeManager<SignalingHub>>(provider =>
@@ -42,7 +43,7 @@ public static class SignalingSetup
             var registered = services.Last(d => d.ServiceType == typeof(HubLifetimeManager<>)).ImplementationType!;
             var inner = (HubLifetimeManager<SignalingHub>)ActivatorUtilities.CreateInstance(provider,
                 registered.MakeGenericType(typeof(SignalingHub)));
-            return new KeepAliveLifetimeManager<SignalingHub>(inner, provider.GetRequiredService<SpreadKeepAlive>());
+            return new LocalConnectionsLifetimeManager<SignalingHub>(inner, provider.GetRequiredService<LocalConnections>());
         });
         services.AddSignalR(options =>
         {

@@ -1,5 +1,3 @@
-using System.Collections.Concurrent;
-using Microsoft.AspNetCore.SignalR;
 using Microsoft.AspNetCore.SignalR.Protocol;
 using Peercall.Contracts.Signaling;
 
@@ -12,15 +10,12 @@ namespace Peercall.Server.Signaling;
 /// relayed meanwhile wait behind them. Spread over the interval, the same pings cost the same but hold nothing up.
 /// It runs on the real clock, as SignalR's timeouts on the other side do, whatever clock the calls run on.
 /// </summary>
-public sealed class SpreadKeepAlive : BackgroundService
+public sealed class SpreadKeepAlive(LocalConnections connections) : BackgroundService
 {
     private static readonly TimeSpan Tick = TimeSpan.FromMilliseconds(50);
-    private readonly ConcurrentDictionary<string, HubConnectionContext>[] _slices =
-        [.. Enumerable.Range(0, (int)(RealtimeKeepAlive.Interval / Tick)).Select(_ => new ConcurrentDictionary<string, HubConnectionContext>())];
 
-    public void Add(HubConnectionContext connection) => SliceOf(connection)[connection.ConnectionId] = connection;
-
-    public void Remove(HubConnectionContext connection) => SliceOf(connection).TryRemove(connection.ConnectionId, out _);
+    /// <summary>One slice of the connections is pinged at each tick.</summary>
+    public static readonly int Slices = (int)(RealtimeKeepAlive.Interval / Tick);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -33,12 +28,9 @@ public sealed class SpreadKeepAlive : BackgroundService
             // A late tick catches up on the slices it missed, so no connection goes a whole interval unpinged.
             var due = (long)(time.GetElapsedTime(started) / Tick);
             for (; pinged < due; pinged++)
-                foreach (var connection in _slices[pinged % _slices.Length].Values)
+                foreach (var connection in connections.Slice(pinged))
                     // Never throws: a failed write aborts the connection, which then leaves through Remove.
                     _ = connection.WriteAsync(PingMessage.Instance);
         }
     }
-
-    private ConcurrentDictionary<string, HubConnectionContext> SliceOf(HubConnectionContext connection) =>
-        _slices[(uint)connection.ConnectionId.GetHashCode() % _slices.Length];
 }

@@ -29,15 +29,18 @@ public sealed class CallsAcrossNodesTests(ClusterFixture cluster)
         await bob.SignalAsync(call.Id, "v=0 offer from node 1", within: TimeSpan.FromSeconds(1));
         await bob.Device.SendSignal(new Signal(call.Id, SignalKind.Answer, "v=0 answer from node 2"));
         await alice.SignalAsync(call.Id, "v=0 answer from node 2", within: TimeSpan.FromSeconds(1));
-        for (var i = 0; i < 20; i++)
+        // Candidates go out as a browser sends them, one after the other without waiting; they must arrive in order.
+        await Task.WhenAll(Enumerable.Range(0, 100).SelectMany(i => new[]
         {
-            await alice.Device.SendSignal(new Signal(call.Id, SignalKind.Candidate, $"candidate:{i} from alice"));
-            await bob.Device.SendSignal(new Signal(call.Id, SignalKind.Candidate, $"candidate:{i} from bob"));
-        }
-        await bob.SignalAsync(call.Id, "candidate:19 from alice");
-        await alice.SignalAsync(call.Id, "candidate:19 from bob");
-        Assert.Equal(21, bob.Signals.Count);
-        Assert.Equal(21, alice.Signals.Count);
+            alice.Device.SendSignal(new Signal(call.Id, SignalKind.Candidate, $"candidate:{i} from alice")),
+            bob.Device.SendSignal(new Signal(call.Id, SignalKind.Candidate, $"candidate:{i} from bob")),
+        }));
+        await bob.SignalAsync(call.Id, "candidate:99 from alice");
+        await alice.SignalAsync(call.Id, "candidate:99 from bob");
+        Assert.Equal(["v=0 offer from node 1", .. Enumerable.Range(0, 100).Select(i => $"candidate:{i} from alice")],
+            bob.Signals.Select(s => s.Payload));
+        Assert.Equal(["v=0 answer from node 2", .. Enumerable.Range(0, 100).Select(i => $"candidate:{i} from bob")],
+            alice.Signals.Select(s => s.Payload));
 
         var refused = await Assert.ThrowsAnyAsync<Exception>(() =>
             carol.Device.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0 from an outsider on node 3")));

@@ -2,20 +2,20 @@ using Microsoft.AspNetCore.SignalR;
 
 namespace Peercall.Server.Signaling;
 
-/// <summary>The hub's lifetime manager (in memory, or Redis on a cluster) with every connection also handed to
-/// <see cref="SpreadKeepAlive"/> while it is open.</summary>
-public sealed class KeepAliveLifetimeManager<THub>(HubLifetimeManager<THub> inner, SpreadKeepAlive keepAlive)
+/// <summary>The hub's lifetime manager (in memory, or Redis on a cluster) with every connection also listed in
+/// <see cref="LocalConnections"/> while it is open.</summary>
+public sealed class LocalConnectionsLifetimeManager<THub>(HubLifetimeManager<THub> inner, LocalConnections local)
     : HubLifetimeManager<THub> where THub : Hub
 {
     public override async Task OnConnectedAsync(HubConnectionContext connection)
     {
         await inner.OnConnectedAsync(connection);
-        keepAlive.Add(connection);
+        local.Add(connection);
     }
 
     public override Task OnDisconnectedAsync(HubConnectionContext connection)
     {
-        keepAlive.Remove(connection);
+        local.Remove(connection);
         return inner.OnDisconnectedAsync(connection);
     }
 
