@@ -32,6 +32,9 @@ public sealed partial class LoadWorker
             var callId = Guid.Empty;
             if (a is LeanHubConnection caller && b is LeanHubConnection callee)
             {
+                // The handshake is answered before the hub registers the connection, and a callee not registered
+                // yet is offline: the call would be missed. The hub answers an invocation only once it is.
+                await callee.InvokeAsync("GetConnectionId");
                 var call = await caller.InvokeAsync("PlaceCall", new { calleeId = _users[pair.CalleeUser].Id, media = "audio" });
                 callId = call.GetProperty("id").GetGuid();
                 await callee.InvokeAsync("AcceptCall", callId);
