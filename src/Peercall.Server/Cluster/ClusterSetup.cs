@@ -12,9 +12,9 @@ namespace Peercall.Server.Cluster;
 public static class ClusterSetup
 {
     /// <summary>With Peercall:Redis:ConnectionString set, this node joins the others through Redis: presence, call
-    /// bindings and the call placement lock move there, signals for another node's connections go on that node's channel, the node heartbeats, and the SignalR backplane carries
-    /// realtime events to connections on other nodes. Without it nothing is added. Call it after the features,
-    /// whose node-local parts it replaces.</summary>
+    /// bindings and the call placement lock move there, the node heartbeats, a signal for another node's connection
+    /// goes on that node's channel, and the SignalR backplane carries the other realtime events to connections on
+    /// other nodes. Without it nothing is added. Call it after the features, whose node-local parts it replaces.</summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
