@@ -13,7 +13,7 @@ namespace Peercall.Server.Signaling;
 /// Carries a signal for a connection on another node on that node's own Redis channel, already written as the hub
 /// message the connection receives; that node only looks the connection up and writes the bytes to it. Through the
 /// backplane the same signal would go to a channel of the connection's own, wrapped for every hub protocol and
-/// decoded again on the way, which on a busy node is garbage enough to make its collector run several times as often.
+/// decoded again on the way: more CPU on both nodes (bench/README.md, "Cross-node signals on each node's own channel").
 /// A signal for a connection on this node, or on a node not known, goes through the hub as on a single server.
 /// </summary>
 /// <remarks>Channels, under the prefix: <c>signals:{node}</c>, one for every identity this node has had, since
