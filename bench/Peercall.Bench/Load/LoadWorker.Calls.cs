@@ -18,7 +18,7 @@ public sealed partial class LoadWorker
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var pair = args.Pairs[i];
             var caller = await ConnectAsync(CallSlots + 2 * i, pair.CallerUser, $"ca{i}", timeout.Token);
-            var callee = await ConnectAsync(CallSlots + 2 * i + 1, pair.CalleeUser, $"cb{i}", timeout.Token);
+            var callee = await ConnectCallableAsync(CallSlots + 2 * i + 1, pair.CalleeUser, $"cb{i}", timeout.Token);
             _connections[caller.Slot] = caller;
             _connections[callee.Slot] = callee;
             _callPairs.Add(new CallPair(caller, callee, _users[pair.CallerUser], _users[pair.CalleeUser]));

@@ -26,15 +26,12 @@ public sealed partial class LoadWorker
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
             var pair = args.Pairs[i];
             var a = await ConnectAsync(PairSlots + 2 * i, pair.CallerUser, $"pa{i}", timeout.Token, pair.CallerNode);
-            var b = await ConnectAsync(PairSlots + 2 * i + 1, pair.CalleeUser, $"pb{i}", timeout.Token, pair.CalleeNode);
+            var b = await ConnectCallableAsync(PairSlots + 2 * i + 1, pair.CalleeUser, $"pb{i}", timeout.Token, pair.CalleeNode);
             _connections[a.Slot] = a;
             _connections[b.Slot] = b;
             var callId = Guid.Empty;
             if (a is LeanHubConnection caller && b is LeanHubConnection callee)
             {
-                // The handshake is answered before the hub registers the connection, and a callee not registered
-                // yet is offline: the call would be missed. The hub answers an invocation only once it is.
-                await callee.InvokeAsync("GetConnectionId");
                 var call = await caller.InvokeAsync("PlaceCall", new { calleeId = _users[pair.CalleeUser].Id, media = "audio" });
                 callId = call.GetProperty("id").GetGuid();
                 await callee.InvokeAsync("AcceptCall", callId);

@@ -137,6 +137,16 @@ public sealed partial class LoadWorker : IConnectionListener
             ? await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], _users[user].AccessToken, slot, ct)
             : await PeerJsConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], peerId, slot, ct);
 
+    /// <summary>A connection another client is about to call. The hub answers the handshake before it registers the
+    /// connection, and a callee not registered yet is offline, so the call would be missed; an invocation is answered
+    /// only once it is registered. Peercall's own client is callable on the same terms: it asks for its id on start.</summary>
+    private async Task<LoadConnection> ConnectCallableAsync(int slot, int user, string peerId, CancellationToken ct, int node = 0)
+    {
+        var connection = await ConnectAsync(slot, user, peerId, ct, node);
+        if (connection is LeanHubConnection hub) await hub.InvokeAsync("GetConnectionId");
+        return connection;
+    }
+
     private async Task<GrowResult> GrowAsync(GrowArgs args)
     {
         var errors = new ConcurrentDictionary<string, int>();

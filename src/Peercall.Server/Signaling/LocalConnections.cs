@@ -17,7 +17,8 @@ public sealed class LocalConnections
     public HubConnectionContext? Find(string connectionId) =>
         SliceOf(connectionId).TryGetValue(connectionId, out var connection) ? connection : null;
 
-    public ICollection<HubConnectionContext> Slice(long index) => _slices[index % _slices.Length].Values;
+    // Enumerated, not read through Values, which takes every lock of the dictionary and copies it.
+    public IEnumerable<HubConnectionContext> Slice(long index) => _slices[index % _slices.Length].Select(entry => entry.Value);
 
     private ConcurrentDictionary<string, HubConnectionContext> SliceOf(string connectionId) =>
         _slices[(uint)connectionId.GetHashCode() % _slices.Length];
