@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Identity;
@@ -43,6 +42,7 @@ public static class AccountsSetup
         services.AddSingleton<SigningKey>();
         services.AddSingleton<TokenIssuer>();
         services.AddSingleton<UnknownUsernameLockout>();
+        services.AddSingleton<SessionTokens>();
         services.AddScoped<AccountService>();
 
         services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme).AddJwtBearer();
@@ -69,33 +69,10 @@ public static class AccountsSetup
                     },
                     OnTokenValidated = async context =>
                     {
-                        // Every token this server issues names its user and session; a signed one that does not is
-                        // refused here rather than failing later in an endpoint.
-                        var principal = context.Principal!;
-                        if (principal.FindFirstValue(ClaimsPrincipalExtensions.SubjectClaim) is not { } subject
-                            || !Guid.TryParse(subject, out _)
-                            || principal.FindFirstValue(ClaimsPrincipalExtensions.SessionClaim) is not { } session
-                            || !Guid.TryParse(session, out var sessionId))
-                        {
-                            context.Fail("The token does not name a user and a sign-in session.");
-                            return;
-                        }
-                        // A scope of its own: the request's scope lives as long as a WebSocket does, and would keep a
-                        // database context alive for every realtime connection.
-                        await using var scope = context.HttpContext.RequestServices
-                            .GetRequiredService<IServiceScopeFactory>().CreateAsyncScope();
-                        var accounts = scope.ServiceProvider.GetRequiredService<AccountService>();
-                        if (!await accounts.IsSessionActiveAsync(sessionId))
-                        {
-                            context.Fail("The session of this token has ended.");
-                            return;
-                        }
-                        // The server reads nothing else of the token. A realtime connection keeps its principal while
-                        // it is open, and the validated token behind it (every claim, the parsed JSON) would cost a few
-                        // kilobytes per connection.
-                        context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
-                            [new Claim(ClaimsPrincipalExtensions.SubjectClaim, subject), new Claim(ClaimsPrincipalExtensions.SessionClaim, session)],
-                            context.Scheme.Name));
+                        var (principal, refusal) = await context.HttpContext.RequestServices.GetRequiredService<SessionTokens>()
+                            .CheckAsync(context.Principal!, context.Scheme.Name);
+                        if (principal is null) context.Fail(refusal!);
+                        else context.Principal = principal;
                     },
                 };
             });

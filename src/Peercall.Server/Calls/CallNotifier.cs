@@ -1,16 +1,16 @@
-using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Presence;
+using Peercall.Server.Realtime;
 using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Calls;
 
 /// <summary>Tells the parties' devices about a call: every device of the callee rings, and every transition
 /// reaches both sides with its reason.</summary>
-public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, IPresenceDirectory presence)
+public sealed class CallNotifier(IHubClients clients, IPresenceDirectory presence)
 {
-    public Task RingAsync(Call call) => hub.Clients.User(call.Callee.Id.ToString()).IncomingCall(call);
+    public Task RingAsync(Call call) => clients.ToUserAsync(call.Callee.Id, HubWire.Invocation(nameof(ISignalingClient.IncomingCall), call));
 
     /// <param name="actingConnection">The callee device that accepted or declined; its sibling devices are told
     /// it happened elsewhere.</param>
@@ -22,17 +22,19 @@ public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub
             CallState.Declined => CallReason.DeclinedElsewhere,
             _ => (CallReason?)null,
         };
-        var toCaller = hub.Clients.User(call.Caller.Id.ToString());
+        var changed = StateChange(call, call.Reason);
         if (elsewhere is null || actingConnection is null)
         {
-            await Task.WhenAll(toCaller.CallStateChanged(new CallStateChange(call, call.Reason)),
-                hub.Clients.User(call.Callee.Id.ToString()).CallStateChanged(new CallStateChange(call, call.Reason)));
+            await Task.WhenAll(clients.ToUserAsync(call.Caller.Id, changed), clients.ToUserAsync(call.Callee.Id, changed));
             return;
         }
 
         var others = (await presence.ConnectionsOfAsync(call.Callee.Id)).Select(c => c.Id).Where(id => id != actingConnection).ToList();
-        await Task.WhenAll(toCaller.CallStateChanged(new CallStateChange(call, call.Reason)),
-            hub.Clients.Client(actingConnection).CallStateChanged(new CallStateChange(call, call.Reason)),
-            hub.Clients.Clients(others).CallStateChanged(new CallStateChange(call, elsewhere.Value)));
+        await Task.WhenAll(clients.ToUserAsync(call.Caller.Id, changed),
+            clients.ToConnectionsAsync([actingConnection], changed),
+            clients.ToConnectionsAsync(others, StateChange(call, elsewhere.Value)));
     }
+
+    private static byte[] StateChange(Call call, CallReason reason) =>
+        HubWire.Invocation(nameof(ISignalingClient.CallStateChanged), new CallStateChange(call, reason));
 }

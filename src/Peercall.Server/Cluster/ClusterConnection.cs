@@ -3,8 +3,8 @@ using StackExchange.Redis;
 
 namespace Peercall.Server.Cluster;
 
-/// <summary>This node's connection to Redis for the state the nodes share (the SignalR backplane keeps one of its
-/// own). It connects on first use and reconnects by itself.</summary>
+/// <summary>This node's connection to Redis for the state and the messages the nodes share. It connects on first
+/// use and reconnects by itself.</summary>
 public sealed class ClusterConnection(IOptions<ClusterOptions> options, ILogger<ClusterConnection> logger) : IDisposable
 {
     private readonly Lazy<ConnectionMultiplexer> _multiplexer = new(() =>

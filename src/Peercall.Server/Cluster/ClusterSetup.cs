@@ -13,8 +13,8 @@ public static class ClusterSetup
 {
     /// <summary>With Peercall:Redis:ConnectionString set, this node joins the others through Redis: presence, call
     /// bindings and the call placement lock move there, the node heartbeats, a signal for another node's connection
-    /// goes on that node's channel, and the SignalR backplane carries the other realtime events to connections on
-    /// other nodes. Without it nothing is added. Call it after the features, whose node-local parts it replaces.</summary>
+    /// goes on that node's channel, and the other realtime events go on one channel every node hands to its own
+    /// connections. Without it nothing is added. Call it after the features, whose node-local parts it replaces.</summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -44,15 +44,11 @@ public static class ClusterSetup
         services.AddSingleton<RedisCallBindings>();
         services.Replace(ServiceDescriptor.Singleton<ICallBindings>(p => p.GetRequiredService<RedisCallBindings>()));
         services.Replace(ServiceDescriptor.Singleton<ICallPlacementLock, RedisCallPlacementLock>());
-        services.AddSingleton<HubSignalRoute>();
         services.AddSingleton<RedisSignalRoute>();
         services.Replace(ServiceDescriptor.Singleton<ISignalRoute>(p => p.GetRequiredService<RedisSignalRoute>()));
+        services.AddSingleton<RedisHubClients>();
+        services.Replace(ServiceDescriptor.Singleton<IHubClients>(p => p.GetRequiredService<RedisHubClients>()));
         services.AddHostedService<NodeHeartbeatService>();
-        services.AddSignalR().AddStackExchangeRedis(options =>
-        {
-            options.Configuration = RedisConfiguration(cluster.ConnectionString!);
-            options.Configuration.ChannelPrefix = RedisChannel.Literal($"{cluster.KeyPrefix}:signalr");
-        });
         return builder;
     }
 

@@ -20,6 +20,7 @@ public sealed class NodeHeartbeatService(
     NodeIdentity node,
     RedisPresenceDirectory directory,
     RedisPresenceFanOut presenceFanOut,
+    RedisHubClients hubClients,
     RedisCallBindings bindings,
     RedisSignalRoute signals,
     PresenceTracker local,
@@ -83,6 +84,7 @@ public sealed class NodeHeartbeatService(
     {
         await directory.JoinAsync();
         await presenceFanOut.JoinAsync();
+        await hubClients.JoinAsync();
         await bindings.JoinAsync();
         await signals.ListenAsync();
         await HeartbeatAsync(first: true);

@@ -1,6 +1,6 @@
-using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Contacts;
 using Peercall.Contracts.Signaling;
+using Peercall.Server.Realtime;
 using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Presence;
@@ -12,19 +12,13 @@ public interface IPresenceFanOut
     Task PublishAsync(PresenceChange change);
 }
 
-/// <summary>Delivers a change to the watchers connected to this node.</summary>
-public sealed class NodePresenceFanOut(PresenceWatchers watchers, IHubContext<SignalingHub, ISignalingClient> hub)
-    : IPresenceFanOut
+/// <summary>Delivers a change to the watchers connected to this node, written once for all of them.</summary>
+public sealed class NodePresenceFanOut(PresenceWatchers watchers, LocalConnections local) : IPresenceFanOut
 {
     public Task PublishAsync(PresenceChange change)
     {
-        // Started all at once and awaited together, so that one slow watcher holds up no other.
-        List<Task>? pending = null;
-        foreach (var connectionId in watchers.WatchersOf(change.UserId))
-        {
-            var sent = hub.Clients.Client(connectionId).PresenceChanged(change);
-            if (!sent.IsCompletedSuccessfully) (pending ??= []).Add(sent);
-        }
-        return pending is null ? Task.CompletedTask : Task.WhenAll(pending);
+        var connections = watchers.WatchersOf(change.UserId);
+        if (connections.Length == 0) return Task.CompletedTask;
+        return NodeHubClients.SendAsync(connections.Select(local.Find), HubWire.Invocation(nameof(ISignalingClient.PresenceChanged), change));
     }
 }

@@ -1,11 +1,11 @@
-using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Contacts;
+using Peercall.Server.Realtime;
 
 namespace Peercall.Server.Presence;
 
-/// <summary>One open realtime connection of a user's device. <see cref="Context"/> is null for a connection held
+/// <summary>One open realtime connection of a user's device. <see cref="Session"/> is null for a connection held
 /// by another node of a cluster.</summary>
-public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubCallerContext? Context);
+public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubSession? Session);
 
 /// <summary>
 /// Who is connected on this node, on which connections, and who is in a call. Several devices count as one user:
@@ -91,7 +91,11 @@ public sealed class PresenceTracker
     {
         List<RealtimeConnection> closing;
         lock (_lock) closing = _connections.Values.Where(c => c.SessionId == sessionId).ToList();
-        foreach (var connection in closing) connection.Context?.Abort();
+        foreach (var connection in closing)
+            if (connection.Session is { } session)
+                // Not to reconnect: the token it would reconnect with is no longer accepted.
+                _ = session.CloseAsync($"{Contracts.ProblemCodes.Unauthorized}: This device was signed out.", allowReconnect: false,
+                    Realtime.WebSocketFrames.NormalClosure);
     }
 
     private Contracts.Contacts.Presence PresenceOf(Guid userId) =>

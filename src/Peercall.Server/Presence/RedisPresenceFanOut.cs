@@ -6,7 +6,7 @@ using StackExchange.Redis;
 namespace Peercall.Server.Presence;
 
 /// <summary>Publishes each presence change once on a Redis channel that every node listens to; each node then
-/// delivers it to its own watchers. The SignalR backplane would instead carry one message per watcher.</summary>
+/// delivers it to its own watchers. Sending it to each watcher's connection through Redis would carry one message per watcher.</summary>
 public sealed class RedisPresenceFanOut(ClusterConnection redis, NodeIdentity node, NodePresenceFanOut local,
     ILogger<RedisPresenceFanOut> logger) : IPresenceFanOut
 {

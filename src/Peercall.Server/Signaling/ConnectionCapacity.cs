@@ -48,24 +48,35 @@ public sealed class ConnectionCapacity
                 "This server is stopping. Try again in a moment, or connect to another node.");
             return;
         }
-        var open = Interlocked.Increment(ref _open);
+        if (!TryEnter())
+        {
+            await RefuseAsync(http, ProblemCodes.ServerFull, "Server full", retryAfterSeconds: 30,
+                "This server holds as many realtime connections as it can. Try again later, or connect to another node.");
+            return;
+        }
         try
         {
-            if (open <= MaxConnections)
-            {
-                await next();
-                return;
-            }
+            await next();
         }
         finally
         {
-            Interlocked.Decrement(ref _open);
+            Exit();
         }
-
-        WarnAtMostEveryMinute(open);
-        await RefuseAsync(http, ProblemCodes.ServerFull, "Server full", retryAfterSeconds: 30,
-            "This server holds as many realtime connections as it can. Try again later, or connect to another node.");
     }
+
+    /// <summary>Takes a place for a connection, unless the server is stopping or full; give it back with
+    /// <see cref="Exit"/>.</summary>
+    public bool TryEnter()
+    {
+        if (_stopping.IsCancellationRequested) return false;
+        var open = Interlocked.Increment(ref _open);
+        if (open <= MaxConnections) return true;
+        Interlocked.Decrement(ref _open);
+        WarnAtMostEveryMinute(open);
+        return false;
+    }
+
+    public void Exit() => Interlocked.Decrement(ref _open);
 
     private static async Task RefuseAsync(HttpContext http, string code, string title, int retryAfterSeconds, string detail)
     {

@@ -1,35 +1,30 @@
 using System.Collections.Concurrent;
 using System.Text;
-using Microsoft.AspNetCore.SignalR;
-using Microsoft.AspNetCore.SignalR.Protocol;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
 using Peercall.Server.Cluster;
+using Peercall.Server.Realtime;
 using StackExchange.Redis;
 
 namespace Peercall.Server.Signaling;
 
 /// <summary>
 /// Carries a signal for a connection on another node on that node's own Redis channel, already written as the hub
-/// message the connection receives; that node only looks the connection up and writes the bytes to it. Through the
-/// backplane the same signal would go to a channel of the connection's own, wrapped for every hub protocol and
-/// decoded again on the way: more CPU on both nodes (bench/README.md, "Cross-node signals on each node's own channel").
-/// A signal for a connection on this node, or on a node not known, goes through the hub as on a single server.
+/// frame the connection receives; that node only looks the connection up and writes the bytes to it (bench/README.md,
+/// "Cross-node signals on each node's own channel"). A signal for a connection on this node, or on a node not
+/// known, is delivered here as on a single server.
 /// </summary>
 /// <remarks>Channels, under the prefix: <c>signals:{node}</c>, one for every identity this node has had, since
 /// another node may still know one of its connections under an older one. A message is the connection id, a
-/// newline, and the hub message in the JSON hub protocol (the only one this server speaks).</remarks>
+/// newline, and the frame.</remarks>
 public sealed class RedisSignalRoute(
     ClusterConnection redis,
     NodeIdentity node,
     LocalConnections local,
-    HubSignalRoute hub,
-    IHubProtocolResolver protocols,
+    NodeSignalRoute here,
     ILogger<RedisSignalRoute> logger) : ISignalRoute
 {
     private const byte Separator = (byte)'\n';
-    private readonly IHubProtocol _protocol = protocols.GetProtocol("json", null)
-                                              ?? throw new InvalidOperationException("The JSON hub protocol is not registered.");
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _listening = new();
 
     /// <summary>Listens on the channel of this node's current identity (again after it took a new one).</summary>
@@ -57,14 +52,14 @@ public sealed class RedisSignalRoute(
     {
         if (peer.Node is null || _listening.ContainsKey(peer.Node))
         {
-            await hub.DeliverAsync(peer, signal);
+            await here.DeliverAsync(peer, signal);
             return;
         }
-        var hubMessage = _protocol.GetMessageBytes(new InvocationMessage(nameof(ISignalingClient.Signal), [signal])).Span;
-        var routed = new byte[peer.ConnectionId.Length + 1 + hubMessage.Length];
+        var frame = HubWire.Invocation(nameof(ISignalingClient.Signal), signal);
+        var routed = new byte[peer.ConnectionId.Length + 1 + frame.Length];
         var written = Encoding.ASCII.GetBytes(peer.ConnectionId, routed);
         routed[written] = Separator;
-        hubMessage.CopyTo(routed.AsSpan(written + 1));
+        frame.CopyTo(routed.AsSpan(written + 1));
         await redis.Subscriber.PublishAsync(ChannelOf(peer.Node), routed);
     }
 
@@ -72,8 +67,8 @@ public sealed class RedisSignalRoute(
     {
         var separator = routed.Span.IndexOf(Separator);
         if (separator <= 0) throw new FormatException("A routed signal starts with its connection id and a newline.");
-        if (local.Find(Encoding.ASCII.GetString(routed.Span[..separator])) is not { } connection) return;
-        _ = connection.WriteAsync(new SerializedHubMessage([new SerializedMessage(_protocol.Name, routed[(separator + 1)..])]));
+        if (local.Find(Encoding.ASCII.GetString(routed.Span[..separator])) is not { } session) return;
+        _ = session.SendAsync(routed[(separator + 1)..].ToArray());
     }
 
     private RedisChannel ChannelOf(string nodeId) => RedisChannel.Literal(node.Key($"signals:{nodeId}"));

@@ -1,7 +1,5 @@
 using System.ComponentModel.DataAnnotations;
-using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Signaling;
-using Peercall.Server.Hosting;
 
 namespace Peercall.Server.Signaling;
 
@@ -22,59 +20,40 @@ public sealed class SignalingOptions
 
 public static class SignalingSetup
 {
-    /// <summary>The largest hub message: a 64 KB session description plus its JSON envelope.</summary>
-    public const int MaxMessageBytes = 80 * 1024;
-
     public static WebApplicationBuilder AddSignaling(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.AddOptions<SignalingOptions>().BindConfiguration(SignalingOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<SignalRelay>();
         services.AddSingleton<ConnectionCapacity>();
-        services.AddSingleton<HubGuard>();
-        services.AddSingleton<IUserIdProvider, SubjectUserIdProvider>();
-        services.AddSingleton<ISignalRoute, HubSignalRoute>();
         services.AddSingleton<LocalConnections>();
+        services.AddSingleton<NodeSignalRoute>();
+        services.AddSingleton<ISignalRoute>(p => p.GetRequiredService<NodeSignalRoute>());
+        services.AddSingleton<NodeHubClients>();
+        services.AddSingleton<IHubClients>(p => p.GetRequiredService<NodeHubClients>());
+        services.AddSingleton<SignalingHub>();
+        services.AddSingleton<RealtimeEntrance>();
         services.AddHostedService<SpreadKeepAlive>();
-        // Wraps whichever lifetime manager is registered last for every hub (in memory, or Redis from AddCluster),
-        // read when the first hub needs it, after every Add* ran.
-        services.AddSingleton<HubLifetimeManager<SignalingHub>>(provider =>
-        {
-            var registered = services.Last(d => d.ServiceType == typeof(HubLifetimeManager<>)).ImplementationType!;
-            var inner = (HubLifetimeManager<SignalingHub>)ActivatorUtilities.CreateInstance(provider,
-                registered.MakeGenericType(typeof(SignalingHub)));
-            return new LocalConnectionsLifetimeManager<SignalingHub>(inner, provider.GetRequiredService<LocalConnections>());
-        });
-        services.AddSignalR(options =>
-        {
-            options.MaximumReceiveMessageSize = MaxMessageBytes;
-            // A device that vanishes without closing is noticed after ClientTimeoutInterval without a message.
-            // The server's pings come from SpreadKeepAlive, so SignalR's own (in bursts) are pushed out of the way;
-            // it still sends one a day.
-            options.KeepAliveInterval = TimeSpan.FromDays(1);
-            options.ClientTimeoutInterval = RealtimeKeepAlive.Timeout;
-            options.EnableDetailedErrors = false;
-            options.AddFilter<HubGuard>();
-        });
+        // Every listener first offers its connections to the realtime entrance, which takes WebSocket upgrades to
+        // the hub and leaves everything else to HTTP.
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+            listen.ApplicationServices.GetRequiredService<RealtimeEntrance>().OnConnectionAsync(connection, next))));
         return builder;
     }
 
     public static WebApplication MapSignaling(this WebApplication app)
     {
         var capacity = app.Services.GetRequiredService<ConnectionCapacity>();
+        var entrance = app.Services.GetRequiredService<RealtimeEntrance>();
         app.UseWhen(http => http.Request.Path.StartsWithSegments(SignalingRoutes.Hub),
             branch => branch.Use((http, next) => capacity.RefuseWhenFullAsync(http, () => next(http))));
-        app.MapHub<SignalingHub>(SignalingRoutes.Hub, options =>
-        {
-            options.ApplicationMaxBufferSize = MaxMessageBytes;
-            options.TransportMaxBufferSize = 32 * 1024;
-        });
+        // Any method: a WebSocket over HTTP/2 is a CONNECT request.
+        app.Map(SignalingRoutes.Hub, (Delegate)entrance.AcceptAsync).RequireAuthorization().ExcludeFromDescription();
+        app.MapPost($"{SignalingRoutes.Hub}/negotiate", () => TypedResults.Problem(statusCode: 400, title: "No negotiation",
+                detail: $"Connect a WebSocket to {SignalingRoutes.Hub} directly: SignalR clients need the WebSockets transport " +
+                        "with skipNegotiation, so that any server node can take the connection. See docs/protocol.md.",
+                extensions: new Dictionary<string, object?> { ["code"] = Contracts.ProblemCodes.BadRequest }))
+            .ExcludeFromDescription();
         return app;
-    }
-
-    private sealed class SubjectUserIdProvider : IUserIdProvider
-    {
-        public string? GetUserId(HubConnectionContext connection) =>
-            connection.User.FindFirst(ClaimsPrincipalExtensions.SubjectClaim)?.Value;
     }
 }

@@ -1,4 +1,4 @@
-namespace Peercall.Server.Signaling;
+namespace Peercall.Server.Realtime;
 
 /// <summary>
 /// A token bucket for one connection's messages, refilled from the time elapsed when a message arrives. It holds
