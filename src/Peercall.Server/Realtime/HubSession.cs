@@ -93,42 +93,56 @@ public sealed class HubSession
         _input.CancelPendingRead();
     }
 
-    /// <summary>Answers the handshake, registers the connection, and serves it until it closes. Nothing is sent
-    /// to the client before the handshake answer, even what arrives while the application takes the connection.</summary>
+    /// <summary>Answers the handshake, registers the connection, and serves it until it closes. An idle
+    /// connection waits here, in this one method's state, for the socket's next bytes.</summary>
     public async Task RunAsync(IHubDispatcher hub)
     {
         var connected = false;
+        var handshakeTimeout = new CancellationTokenSource(HandshakeTimeout);
         try
         {
-            if (await ReadHandshakeAsync() is not { } refusal) return;
-            if (refusal.Length > 0)
+            while (!_closed)
             {
-                await SendAsync(HubWire.HandshakeRefused(refusal));
-                await SendAsync(WebSocketFrames.CloseFrame(WebSocketFrames.ProtocolError));
-                return;
+                var read = await _input.ReadAsync(handshakeTimeout?.Token ?? CancellationToken.None);
+                if (read.IsCanceled) break;
+                Volatile.Write(ref _lastReceived, Environment.TickCount64);
+                var buffer = read.Buffer;
+                var frames = ReadFrames(ref buffer, out var pong);
+                // After a frame to act on nothing further is examined, so the next read returns what is left at once.
+                _input.AdvanceTo(buffer.Start, frames == FramesRead.NeedMore ? buffer.End : buffer.Start);
+                switch (frames)
+                {
+                    case FramesRead.NeedMore when read.IsCompleted:
+                        return;
+                    case FramesRead.Ping:
+                        await SendAsync(pong!);
+                        break;
+                    case FramesRead.Close:
+                        _closedByClient = true;
+                        await SendAsync(WebSocketFrames.CloseFrame(WebSocketFrames.NormalClosure));
+                        return;
+                    case FramesRead.Message when handshakeTimeout is not null:
+                        var end = IndexOfRecordEnd(0);
+                        if (end < 0) break;
+                        handshakeTimeout.Dispose();
+                        handshakeTimeout = null;
+                        var refusal = HubWire.RefusalOf(_message.AsSpan(0, end));
+                        ConsumeRecords(end + 1);
+                        if (refusal is not null)
+                        {
+                            await SendAsync(HubWire.HandshakeRefused(refusal));
+                            await SendAsync(WebSocketFrames.CloseFrame(WebSocketFrames.ProtocolError));
+                            return;
+                        }
+                        connected = true;
+                        await AcceptHandshakeAsync(hub);
+                        await HandleBufferedRecordsAsync(hub);
+                        break;
+                    case FramesRead.Message:
+                        await HandleBufferedRecordsAsync(hub);
+                        break;
+                }
             }
-
-            await _writeLock.WaitAsync();
-            try
-            {
-                // Set first: a connection the application half took is still handed back to it.
-                connected = true;
-                await hub.OnConnectedAsync(this);
-                _output.Write(HubWire.HandshakeAccepted);
-            }
-            catch
-            {
-                _output.Write(HubWire.HandshakeRefused("The server could not take this connection. Try again in a moment."));
-                _output.Write(WebSocketFrames.CloseFrame(WebSocketFrames.GoingAway));
-                throw;
-            }
-            finally
-            {
-                await _output.FlushAsync();
-                _writeLock.Release();
-            }
-            await HandleBufferedRecordsAsync(hub);
-            await ReceiveAsync(hub);
         }
         catch (WebSocketProtocolException e)
         {
@@ -147,90 +161,68 @@ public sealed class HubSession
         finally
         {
             _closed = true;
+            handshakeTimeout?.Dispose();
             ReturnMessageBuffer();
-            if (connected) await hub.OnDisconnectedAsync(this, _closedByClient ? null : _closeReason ?? new EndOfStreamException("The connection closed without a goodbye."));
+            if (connected)
+                await hub.OnDisconnectedAsync(this, _closedByClient ? null : _closeReason ?? new EndOfStreamException("The connection closed without a goodbye."));
         }
     }
 
-    /// <summary>The handshake's refusal ("" when accepted), or null when the client left or never sent one.</summary>
-    private async Task<string?> ReadHandshakeAsync()
+    /// <summary>Registers the connection with the application and answers the handshake. Nothing is sent to
+    /// the client before the answer, even what arrives while the application takes the connection.</summary>
+    private async Task AcceptHandshakeAsync(IHubDispatcher hub)
     {
-        using var timeout = new CancellationTokenSource(HandshakeTimeout);
-        while (true)
+        await _writeLock.WaitAsync();
+        try
         {
-            if (IndexOfRecordEnd(0) is var end and >= 0)
-            {
-                var refusal = HubWire.RefusalOf(_message.AsSpan(0, end)) ?? "";
-                ConsumeRecords(end + 1);
-                return refusal;
-            }
-            if (!await ReadMessageAsync(timeout.Token)) return null;
+            await hub.OnConnectedAsync(this);
+            _output.Write(HubWire.HandshakeAccepted);
         }
-    }
-
-    private async Task ReceiveAsync(IHubDispatcher hub)
-    {
-        while (await ReadMessageAsync(CancellationToken.None))
-            await HandleBufferedRecordsAsync(hub);
-    }
-
-    /// <summary>Reads frames until a whole text message is buffered; false when the connection ended.</summary>
-    private async Task<bool> ReadMessageAsync(CancellationToken cancel)
-    {
-        while (!_closed)
+        catch
         {
-            var read = await _input.ReadAsync(cancel);
-            if (read.IsCanceled) return false;
-            Volatile.Write(ref _lastReceived, Environment.TickCount64);
-            var buffer = read.Buffer;
-            var whole = false;
-            try
-            {
-                while (!whole && !_closed && WebSocketFrames.TryReadHeader(buffer, out var frame))
-                {
-                    if (frame.PayloadLength > MaxMessageBytes)
-                        throw new WebSocketProtocolException(WebSocketFrames.MessageTooBig,
-                            $"A message may be at most {MaxMessageBytes} bytes long.");
-                    if (buffer.Length < frame.HeaderLength + frame.PayloadLength) break;
-                    var payload = buffer.Slice(frame.HeaderLength, frame.PayloadLength);
-                    buffer = buffer.Slice(payload.End);
-                    whole = await HandleFrameAsync(frame, payload);
-                }
-            }
-            finally
-            {
-                // After a whole message nothing further is examined, so the next read returns what is left at once.
-                _input.AdvanceTo(buffer.Start, whole ? buffer.Start : buffer.End);
-            }
-            if (whole) return true;
-            if (read.IsCompleted) return false;
+            _output.Write(HubWire.HandshakeRefused("The server could not take this connection. Try again in a moment."));
+            _output.Write(WebSocketFrames.CloseFrame(WebSocketFrames.GoingAway));
+            throw;
         }
-        return false;
+        finally
+        {
+            await _output.FlushAsync();
+            _writeLock.Release();
+        }
     }
 
-    /// <summary>True when the frame ended a text message.</summary>
-    private async ValueTask<bool> HandleFrameAsync(ClientFrame frame, ReadOnlySequence<byte> payload)
+    private enum FramesRead { NeedMore, Message, Ping, Close }
+
+    /// <summary>Reads frames until a whole text message is buffered, a control frame asks for an answer, or the
+    /// buffer runs out.</summary>
+    private FramesRead ReadFrames(ref ReadOnlySequence<byte> buffer, out byte[]? pong)
     {
-        switch (frame.Opcode)
+        pong = null;
+        while (WebSocketFrames.TryReadHeader(buffer, out var frame))
         {
-            case WebSocketOpcode.Text or WebSocketOpcode.Continuation:
-                Append(payload, frame.Mask);
-                return frame.Fin;
-            case WebSocketOpcode.Binary:
-                throw new WebSocketProtocolException(WebSocketFrames.UnsupportedData, "This server speaks the JSON hub protocol in text messages only.");
-            case WebSocketOpcode.Ping:
-                var data = new byte[payload.Length];
-                WebSocketFrames.Unmask(payload, data, frame.Mask);
-                await SendAsync(WebSocketFrames.Frame(WebSocketOpcode.Pong, data));
-                return false;
-            case WebSocketOpcode.Close:
-                _closedByClient = true;
-                await SendAsync(WebSocketFrames.CloseFrame(WebSocketFrames.NormalClosure));
-                _closed = true;
-                return false;
-            default:
-                return false;
+            if (frame.PayloadLength > MaxMessageBytes)
+                throw new WebSocketProtocolException(WebSocketFrames.MessageTooBig, $"A message may be at most {MaxMessageBytes} bytes long.");
+            if (buffer.Length < frame.HeaderLength + frame.PayloadLength) return FramesRead.NeedMore;
+            var payload = buffer.Slice(frame.HeaderLength, frame.PayloadLength);
+            buffer = buffer.Slice(payload.End);
+            switch (frame.Opcode)
+            {
+                case WebSocketOpcode.Text or WebSocketOpcode.Continuation:
+                    Append(payload, frame.Mask);
+                    if (frame.Fin) return FramesRead.Message;
+                    break;
+                case WebSocketOpcode.Binary:
+                    throw new WebSocketProtocolException(WebSocketFrames.UnsupportedData, "This server speaks the JSON hub protocol in text messages only.");
+                case WebSocketOpcode.Ping:
+                    var data = new byte[payload.Length];
+                    WebSocketFrames.Unmask(payload, data, frame.Mask);
+                    pong = WebSocketFrames.Frame(WebSocketOpcode.Pong, data);
+                    return FramesRead.Ping;
+                case WebSocketOpcode.Close:
+                    return FramesRead.Close;
+            }
         }
+        return FramesRead.NeedMore;
     }
 
     private void Append(ReadOnlySequence<byte> masked, uint mask)

@@ -47,18 +47,22 @@ public sealed class RealtimeEntrance
         });
     }
 
-    /// <summary>Kestrel connection middleware: takes the connection when it opens the hub the lean way.</summary>
+    /// <summary>Kestrel connection middleware: takes the connection when it opens the hub the lean way. While it
+    /// is open, only the session's own state is kept: the request, the token and its principal are gone.</summary>
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
-        if (await TryTakeAsync(connection) is not var (request, principal))
+        if (await TryOpenAsync(connection) is not { } session)
         {
             await next(connection);
             return;
         }
         try
         {
-            await WebSocketUpgrade.AcceptAsync(connection.Transport, request);
-            await RunAsync(connection.Transport, principal, connection.Abort);
+            await session.RunAsync(_hub);
+        }
+        catch (Exception e)
+        {
+            LogFailure(session, e);
         }
         finally
         {
@@ -75,12 +79,21 @@ public sealed class RealtimeEntrance
                 detail: $"{SignalingRoutes.Hub} takes WebSocket connections only, without negotiation (SignalR clients: " +
                         "the WebSockets transport with skipNegotiation). See docs/protocol.md.",
                 extensions: new Dictionary<string, object?> { ["code"] = Contracts.ProblemCodes.BadRequest });
-        var transport = await WebSocketUpgrade.AcceptAsync(http);
-        await RunAsync(transport, http.User, http.Abort);
+        var session = NewSession(http.User.UserId(), http.User.SessionId(), await WebSocketUpgrade.AcceptAsync(http), http.Abort);
+        try
+        {
+            await session.RunAsync(_hub);
+        }
+        catch (Exception e)
+        {
+            LogFailure(session, e);
+        }
         return TypedResults.Empty;
     }
 
-    private async Task<(UpgradeRequest, ClaimsPrincipal)?> TryTakeAsync(ConnectionContext connection)
+    /// <summary>The session of a connection whose first request is a good upgrade to the hub, answered; or null,
+    /// having consumed nothing, when HTTP is to handle the connection.</summary>
+    private async Task<HubSession?> TryOpenAsync(ConnectionContext connection)
     {
         UpgradeRequest? request;
         try
@@ -105,7 +118,16 @@ public sealed class RealtimeEntrance
             return null;
         }
         if (principal is null || !_capacity.TryEnter()) return null;
-        return (request, principal);
+        try
+        {
+            await WebSocketUpgrade.AcceptAsync(connection.Transport, request);
+        }
+        catch
+        {
+            _capacity.Exit();
+            throw;
+        }
+        return NewSession(principal.UserId(), principal.SessionId(), connection.Transport, connection.Abort);
     }
 
     /// <summary>On a server that sends LAN clients from HTTP to HTTPS, only loopback connections stay on HTTP.</summary>
@@ -114,17 +136,10 @@ public sealed class RealtimeEntrance
         || connection.LocalEndPoint is IPEndPoint { Address: var local }
            && IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local);
 
-    private async Task RunAsync(IDuplexPipe transport, ClaimsPrincipal user, Action abort)
-    {
-        var session = new HubSession(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), user.UserId(), user.SessionId(),
+    private HubSession NewSession(Guid userId, Guid sessionId, IDuplexPipe transport, Action abort) =>
+        new(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), userId, sessionId,
             new MessageBudget(_limits.MessagesPerSecond, _limits.MessageBurst, _time), transport, abort);
-        try
-        {
-            await session.RunAsync(_hub);
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Realtime connection {ConnectionId} failed", session.Id);
-        }
-    }
+
+    private void LogFailure(HubSession session, Exception e) =>
+        _logger.LogError(e, "Realtime connection {ConnectionId} failed", session.Id);
 }
