@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Options;
@@ -48,10 +49,11 @@ public static class HttpsSetup
     {
         if (!app.Services.GetRequiredService<HttpsListeners>().Automatic) return app;
         var httpsPort = app.Services.GetRequiredService<IOptions<HttpsOptions>>().Value.Port;
+        var listeners = app.Services.GetRequiredService<HttpsListeners>();
         app.Use((http, next) =>
         {
             var local = http.Connection.LocalIpAddress;
-            if (http.Request.IsHttps || local is null || IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local)
+            if (http.Request.IsHttps || listeners.ServesPlainHttp(local)
                 || http.Request.Path.StartsWithSegments(Connect.ConnectPage.AuthorityCertificatePath))
                 return next(http);
 
@@ -74,4 +76,10 @@ public static class HttpsSetup
 
 /// <param name="Automatic">True when the server chose its own listeners (HTTPS everywhere, HTTP for loopback
 /// and redirects); false when addresses were given explicitly.</param>
-public sealed record HttpsListeners(bool Automatic);
+public sealed record HttpsListeners(bool Automatic)
+{
+    /// <summary>Whether a plain HTTP connection to this local address is served rather than sent to HTTPS: always
+    /// with explicit addresses, otherwise on loopback only (and when the address is not known).</summary>
+    public bool ServesPlainHttp([NotNullWhen(false)] IPAddress? local) =>
+        !Automatic || local is null || IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local);
+}

@@ -261,8 +261,10 @@ public sealed class HubSession
         switch (record.Type)
         {
             case HubRecord.Invocation:
-                var reply = await InvokeAsync(hub, record, offset, length);
-                if (record.InvocationId is not null && reply is not null) await SendAsync(reply);
+                var (result, resultType, error) = await InvokeAsync(hub, record, offset, length);
+                // Without an invocation id the client asked for no answer, error or not.
+                if (record.InvocationId is { } id)
+                    await SendAsync(error is null ? HubWire.Completion(id, result, resultType) : HubWire.CompletionError(id, error));
                 return;
             case HubRecord.StreamInvocation:
                 if (record.InvocationId is not null)
@@ -279,12 +281,13 @@ public sealed class HubSession
         }
     }
 
-    private async Task<byte[]?> InvokeAsync(IHubDispatcher hub, HubRecord record, int offset, int length)
+    /// <summary>The invocation's result and its type, or the error its caller is told.</summary>
+    private async Task<(object? Result, Type? ResultType, string? Error)> InvokeAsync(IHubDispatcher hub, HubRecord record,
+        int offset, int length)
     {
-        var id = record.InvocationId;
         if (record.Target is null) throw new HubProtocolException("An invocation needs a 'target'.");
         if (hub.Find(record.Target) is not { } method)
-            return id is null ? null : HubWire.CompletionError(id, $"{ProblemCodes.BadRequest}: There is no hub method '{record.Target}'.");
+            return (null, null, $"{ProblemCodes.BadRequest}: There is no hub method '{record.Target}'.");
         object?[] arguments;
         try
         {
@@ -292,16 +295,15 @@ public sealed class HubSession
         }
         catch (HubProtocolException e)
         {
-            return id is null ? null : HubWire.CompletionError(id, $"{ProblemCodes.BadRequest}: {e.Message}");
+            return (null, null, $"{ProblemCodes.BadRequest}: {e.Message}");
         }
         try
         {
-            var result = await hub.InvokeAsync(this, method, arguments);
-            return id is null ? null : HubWire.Completion(id, result, method.Result);
+            return (await hub.InvokeAsync(this, method, arguments), method.Result, null);
         }
         catch (HubMethodException e)
         {
-            return id is null ? null : HubWire.CompletionError(id, e.Message);
+            return (null, null, e.Message);
         }
     }
 

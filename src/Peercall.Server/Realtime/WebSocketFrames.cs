@@ -36,10 +36,7 @@ public static class WebSocketFrames
     public const ushort GoingAway = 1001;
     public const ushort ProtocolError = 1002;
     public const ushort UnsupportedData = 1003;
-    public const ushort InvalidPayload = 1007;
     public const ushort MessageTooBig = 1009;
-
-    public const int MaxServerHeaderLength = 10;
 
     /// <summary>Reads the header of the next frame; false when more bytes are needed for it.</summary>
     public static bool TryReadHeader(in ReadOnlySequence<byte> buffer, out ClientFrame frame)

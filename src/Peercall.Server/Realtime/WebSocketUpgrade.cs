@@ -6,13 +6,9 @@ using Microsoft.AspNetCore.Http.Features;
 
 namespace Peercall.Server.Realtime;
 
-/// <summary>An HTTP/1.1 request to open a WebSocket, as read from the connection itself.</summary>
-public sealed record UpgradeRequest(string Key, string? AccessToken, string? Authorization, long Length)
-{
-    /// <summary>The bearer token, from the query (browsers cannot set headers on WebSockets) or the header.</summary>
-    public string? Token => AccessToken ?? (Authorization is { } header && header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-        ? header["Bearer ".Length..].Trim() : null);
-}
+/// <summary>An HTTP/1.1 request to open a WebSocket, as read from the connection itself: its key, its bearer token
+/// (from the query, since browsers cannot set headers on WebSockets, or from the header), and its length in bytes.</summary>
+public sealed record UpgradeRequest(string Key, string? Token, long Length);
 
 /// <summary>
 /// Opens WebSockets two ways. On a plain HTTP/1.1 connection whose first request is an upgrade to the given path,
@@ -103,7 +99,7 @@ public static class WebSocketUpgrade
         var query = q >= 0 ? target[(q + 1)..] : "";
         if (!string.Equals(q >= 0 ? target[..q] : target, path, StringComparison.OrdinalIgnoreCase)) return null;
 
-        string? upgrade = null, connection = null, key = null, version = null, authorization = null;
+        string? upgrade = null, connection = null, key = null, version = null, bearer = null;
         foreach (var line in lines.AsSpan(1))
         {
             var colon = line.IndexOf(':');
@@ -114,12 +110,13 @@ public static class WebSocketUpgrade
             else if (name.Equals("Connection", StringComparison.OrdinalIgnoreCase)) connection = value;
             else if (name.Equals("Sec-WebSocket-Key", StringComparison.OrdinalIgnoreCase)) key = value;
             else if (name.Equals("Sec-WebSocket-Version", StringComparison.OrdinalIgnoreCase)) version = value;
-            else if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)) authorization = value;
+            else if (name.Equals("Authorization", StringComparison.OrdinalIgnoreCase)
+                     && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) bearer = value["Bearer ".Length..].Trim();
         }
         if (upgrade is null || !HasToken(upgrade, "websocket") || connection is null || !HasToken(connection, "upgrade")
             || version != "13" || key is null || !IsValidKey(key))
             return null;
-        return new UpgradeRequest(key, QueryValue(query, "access_token"), authorization, length);
+        return new UpgradeRequest(key, QueryValue(query, "access_token") ?? bearer, length);
     }
 
     private static string? QueryValue(string query, string name)
@@ -133,17 +130,20 @@ public static class WebSocketUpgrade
         return null;
     }
 
+    /// <summary>Whether the bytes start with <paramref name="prefix"/> ("GET /path") followed by a space or '?':
+    /// the method exactly, the path without regard to case, as ASP.NET Core's routing matches it.
+    /// <paramref name="complete"/> is false while there are too few bytes to tell.</summary>
     private static bool StartsWith(ReadOnlySequence<byte> buffer, byte[] prefix, out bool complete)
     {
         var length = (int)Math.Min(buffer.Length, prefix.Length + 1);
         Span<byte> start = stackalloc byte[length];
         buffer.Slice(0, length).CopyTo(start);
         complete = length == prefix.Length + 1;
-        var compared = Math.Min(length, prefix.Length);
-        // The path matches without regard to case, as ASP.NET Core's routing does; the method must be GET.
-        if (!Ascii.EqualsIgnoreCase(start[..compared], prefix.AsSpan(0, compared)) || !start[..Math.Min(compared, 4)].SequenceEqual(prefix.AsSpan(0, Math.Min(compared, 4))))
-            return false;
-        return !complete || start[prefix.Length] is (byte)' ' or (byte)'?';
+        var method = Math.Min(length, "GET ".Length);
+        var path = Math.Min(length, prefix.Length);
+        return start[..method].SequenceEqual(prefix.AsSpan(0, method))
+               && Ascii.EqualsIgnoreCase(start[method..path], prefix.AsSpan(method, path - method))
+               && (!complete || start[^1] is (byte)' ' or (byte)'?');
     }
 
     private static bool HasToken(string header, string token) =>

@@ -1,3 +1,4 @@
+using Peercall.Server.Presence;
 using Peercall.Server.Realtime;
 
 namespace Peercall.Server.Signaling;
@@ -15,12 +16,12 @@ public interface IHubClients
     Task ToEveryoneAsync(byte[] frame);
 }
 
-public sealed class NodeHubClients(LocalConnections local) : IHubClients
+public sealed class NodeHubClients(LocalConnections local, PresenceTracker presence) : IHubClients
 {
     public Task ToConnectionsAsync(IReadOnlyCollection<string> connectionIds, byte[] frame) =>
         SendAsync(connectionIds.Select(local.Find), frame);
 
-    public Task ToUserAsync(Guid userId, byte[] frame) => SendAsync(local.OfUser(userId), frame);
+    public Task ToUserAsync(Guid userId, byte[] frame) => SendAsync(presence.ConnectionsOf(userId).Select(c => c.Session), frame);
 
     public Task ToEveryoneAsync(byte[] frame) => SendAsync(local.All(), frame);
 

@@ -5,6 +5,7 @@ using System.Security.Claims;
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Options;
+using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Accounts;
 using Peercall.Server.Certificates;
@@ -29,7 +30,7 @@ public sealed class RealtimeEntrance
     private readonly SessionTokens _tokens;
     private readonly SignalingHub _hub;
     private readonly SignalingOptions _limits;
-    private readonly bool _redirectsLanToHttps;
+    private readonly HttpsListeners _listeners;
     private readonly TimeProvider _time;
     private readonly ILogger<RealtimeEntrance> _logger;
 
@@ -37,8 +38,7 @@ public sealed class RealtimeEntrance
         IOptions<SignalingOptions> options, HttpsListeners https, IHostApplicationLifetime lifetime, TimeProvider time,
         ILogger<RealtimeEntrance> logger)
     {
-        (_capacity, _tokens, _hub, _limits, _time, _logger) = (capacity, tokens, hub, options.Value, time, logger);
-        _redirectsLanToHttps = https.Automatic;
+        (_capacity, _tokens, _hub, _limits, _listeners, _time, _logger) = (capacity, tokens, hub, options.Value, https, time, logger);
         // Clients are told to reconnect, to another node or to this one once it is back.
         lifetime.ApplicationStopping.Register(() =>
         {
@@ -75,10 +75,9 @@ public sealed class RealtimeEntrance
     public async Task<IResult> AcceptAsync(HttpContext http)
     {
         if (!WebSocketUpgrade.IsRequest(http))
-            return TypedResults.Problem(statusCode: 400, title: "WebSockets only",
-                detail: $"{SignalingRoutes.Hub} takes WebSocket connections only, without negotiation (SignalR clients: " +
-                        "the WebSockets transport with skipNegotiation). See docs/protocol.md.",
-                extensions: new Dictionary<string, object?> { ["code"] = Contracts.ProblemCodes.BadRequest });
+            return new PeercallException(400, ProblemCodes.BadRequest,
+                $"{SignalingRoutes.Hub} takes WebSocket connections only, without negotiation (SignalR clients: " +
+                "the WebSockets transport with skipNegotiation). See docs/protocol.md.").ToResult();
         var session = NewSession(http.User.UserId(), http.User.SessionId(), await WebSocketUpgrade.AcceptAsync(http), http.Abort);
         try
         {
@@ -105,7 +104,9 @@ public sealed class RealtimeEntrance
         {
             return null;
         }
-        if (request?.Token is not { } token || !OpensHere(connection)) return null;
+        // On a server that sends LAN clients from HTTP to HTTPS, HTTP answers them with that redirect.
+        if (request?.Token is not { } token || !_listeners.ServesPlainHttp((connection.LocalEndPoint as IPEndPoint)?.Address))
+            return null;
         ClaimsPrincipal? principal;
         try
         {
@@ -129,12 +130,6 @@ public sealed class RealtimeEntrance
         }
         return NewSession(principal.UserId(), principal.SessionId(), connection.Transport, connection.Abort);
     }
-
-    /// <summary>On a server that sends LAN clients from HTTP to HTTPS, only loopback connections stay on HTTP.</summary>
-    private bool OpensHere(ConnectionContext connection) =>
-        !_redirectsLanToHttps
-        || connection.LocalEndPoint is IPEndPoint { Address: var local }
-           && IPAddress.IsLoopback(local.IsIPv4MappedToIPv6 ? local.MapToIPv4() : local);
 
     private HubSession NewSession(Guid userId, Guid sessionId, IDuplexPipe transport, Action abort) =>
         new(Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(16)), userId, sessionId,

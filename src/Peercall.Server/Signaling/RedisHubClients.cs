@@ -1,4 +1,3 @@
-using System.Text;
 using Peercall.Server.Cluster;
 using StackExchange.Redis;
 
@@ -10,11 +9,10 @@ namespace Peercall.Server.Signaling;
 /// recipients and carries the frame as the connections receive it, so no node decodes it. A connection on this
 /// node is written to directly. (Signals, the frequent kind, go only to the one node concerned: <see cref="RedisSignalRoute"/>.)
 /// </summary>
-/// <remarks>A message is <c>c:{connection id}</c>, <c>u:{user id}</c> or <c>a</c> (everyone), a newline, and the frame.</remarks>
+/// <remarks>A message is a <see cref="RoutedFrame"/> for <c>c:{connection id}</c>, <c>u:{user id}</c> or <c>a</c> (everyone).</remarks>
 public sealed class RedisHubClients(ClusterConnection redis, NodeIdentity node, LocalConnections local, NodeHubClients here,
     ILogger<RedisHubClients> logger) : IHubClients
 {
-    private const byte Separator = (byte)'\n';
     private ChannelMessageQueue? _subscription;
 
     private RedisChannel Events => RedisChannel.Literal(node.Key("events"));
@@ -40,30 +38,21 @@ public sealed class RedisHubClients(ClusterConnection redis, NodeIdentity node, 
 
     public async Task ToConnectionsAsync(IReadOnlyCollection<string> connectionIds, byte[] frame)
     {
-        var elsewhere = connectionIds.Where(id => local.Find(id) is null).ToList();
-        await Task.WhenAll(elsewhere.Select(id => PublishAsync($"c:{id}", frame))
-            .Append(here.ToConnectionsAsync(connectionIds.Except(elsewhere).ToList(), frame)));
+        var sessions = connectionIds.Select(id => (Id: id, Session: local.Find(id))).ToList();
+        await Task.WhenAll(sessions.Where(c => c.Session is null).Select(c => PublishAsync($"c:{c.Id}", frame))
+            .Append(NodeHubClients.SendAsync(sessions.Select(c => c.Session), frame)));
     }
 
     public Task ToUserAsync(Guid userId, byte[] frame) => PublishAsync($"u:{userId}", frame);
 
     public Task ToEveryoneAsync(byte[] frame) => PublishAsync("a", frame);
 
-    private async Task PublishAsync(string recipients, byte[] frame)
-    {
-        var message = new byte[recipients.Length + 1 + frame.Length];
-        var written = Encoding.ASCII.GetBytes(recipients, message);
-        message[written] = Separator;
-        frame.CopyTo(message.AsSpan(written + 1));
-        await redis.Subscriber.PublishAsync(Events, message);
-    }
+    private async Task PublishAsync(string recipients, byte[] frame) =>
+        await redis.Subscriber.PublishAsync(Events, RoutedFrame.Pack(recipients, frame));
 
     private void Deliver(ReadOnlyMemory<byte> message)
     {
-        var separator = message.Span.IndexOf(Separator);
-        if (separator <= 0) throw new FormatException("An event starts with its recipients and a newline.");
-        var recipients = Encoding.ASCII.GetString(message.Span[..separator]);
-        var frame = message[(separator + 1)..].ToArray();
+        var (recipients, frame) = RoutedFrame.Unpack(message);
         _ = recipients switch
         {
             "a" => here.ToEveryoneAsync(frame),

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Text;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
 using Peercall.Server.Cluster;
@@ -15,8 +14,8 @@ namespace Peercall.Server.Signaling;
 /// known, is delivered here as on a single server.
 /// </summary>
 /// <remarks>Channels, under the prefix: <c>signals:{node}</c>, one for every identity this node has had, since
-/// another node may still know one of its connections under an older one. A message is the connection id, a
-/// newline, and the frame.</remarks>
+/// another node may still know one of its connections under an older one. A message is a <see cref="RoutedFrame"/>
+/// for the connection id.</remarks>
 public sealed class RedisSignalRoute(
     ClusterConnection redis,
     NodeIdentity node,
@@ -24,7 +23,6 @@ public sealed class RedisSignalRoute(
     NodeSignalRoute here,
     ILogger<RedisSignalRoute> logger) : ISignalRoute
 {
-    private const byte Separator = (byte)'\n';
     private readonly ConcurrentDictionary<string, ChannelMessageQueue> _listening = new();
 
     /// <summary>Listens on the channel of this node's current identity (again after it took a new one).</summary>
@@ -55,20 +53,14 @@ public sealed class RedisSignalRoute(
             await here.DeliverAsync(peer, signal);
             return;
         }
-        var frame = HubWire.Invocation(nameof(ISignalingClient.Signal), signal);
-        var routed = new byte[peer.ConnectionId.Length + 1 + frame.Length];
-        var written = Encoding.ASCII.GetBytes(peer.ConnectionId, routed);
-        routed[written] = Separator;
-        frame.CopyTo(routed.AsSpan(written + 1));
-        await redis.Subscriber.PublishAsync(ChannelOf(peer.Node), routed);
+        await redis.Subscriber.PublishAsync(ChannelOf(peer.Node),
+            RoutedFrame.Pack(peer.ConnectionId, HubWire.Invocation(nameof(ISignalingClient.Signal), signal)));
     }
 
     private void Deliver(ReadOnlyMemory<byte> routed)
     {
-        var separator = routed.Span.IndexOf(Separator);
-        if (separator <= 0) throw new FormatException("A routed signal starts with its connection id and a newline.");
-        if (local.Find(Encoding.ASCII.GetString(routed.Span[..separator])) is not { } session) return;
-        _ = session.SendAsync(routed[(separator + 1)..].ToArray());
+        var (connectionId, frame) = RoutedFrame.Unpack(routed);
+        if (local.Find(connectionId) is { } session) _ = session.SendAsync(frame);
     }
 
     private RedisChannel ChannelOf(string nodeId) => RedisChannel.Literal(node.Key($"signals:{nodeId}"));

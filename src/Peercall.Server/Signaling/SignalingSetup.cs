@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
+using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
+using Peercall.Server.Hosting;
 
 namespace Peercall.Server.Signaling;
 
@@ -49,10 +51,9 @@ public static class SignalingSetup
             branch => branch.Use((http, next) => capacity.RefuseWhenFullAsync(http, () => next(http))));
         // Any method: a WebSocket over HTTP/2 is a CONNECT request.
         app.Map(SignalingRoutes.Hub, (Delegate)entrance.AcceptAsync).RequireAuthorization().ExcludeFromDescription();
-        app.MapPost($"{SignalingRoutes.Hub}/negotiate", () => TypedResults.Problem(statusCode: 400, title: "No negotiation",
-                detail: $"Connect a WebSocket to {SignalingRoutes.Hub} directly: SignalR clients need the WebSockets transport " +
-                        "with skipNegotiation, so that any server node can take the connection. See docs/protocol.md.",
-                extensions: new Dictionary<string, object?> { ["code"] = Contracts.ProblemCodes.BadRequest }))
+        app.MapPost($"{SignalingRoutes.Hub}/negotiate", () => new PeercallException(400, ProblemCodes.BadRequest,
+                $"Connect a WebSocket to {SignalingRoutes.Hub} directly: SignalR clients need the WebSockets transport " +
+                "with skipNegotiation, so that any server node can take the connection. See docs/protocol.md.").ToResult())
             .ExcludeFromDescription();
         return app;
     }

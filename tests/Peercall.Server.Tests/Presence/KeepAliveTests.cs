@@ -5,8 +5,8 @@ using PresenceState = Peercall.Contracts.Contacts.Presence;
 namespace Peercall.Server.Tests.Presence;
 
 /// <summary>
-/// SignalR's client timeout runs on the real clock, so this one test waits for real: about 30 seconds. It runs in
-/// a class of its own, beside the others.
+/// The server's client timeout runs on the real clock, so this one test waits for real: about 30 seconds. It runs
+/// in a class of its own, beside the others.
 /// </summary>
 public sealed class KeepAliveTests
 {
@@ -19,8 +19,8 @@ public sealed class KeepAliveTests
         await using var watching = await watcher.ConnectAsync();
         await watching.WatchAsync(user);
 
-        // A device that completes the handshake, pings once as every current client does (SignalR times out only
-        // clients that ping), and then says nothing more, as one whose network dropped.
+        // A device that completes the handshake, pings once as every client does, and then says nothing more, as
+        // one whose network dropped.
         using var silent = await RawHubSocket.ConnectAsync(server, user);
         await RawHubSocket.SendAsync(silent, RawHubSocket.Ping);
         await watching.PresenceAsync(user.Id, PresenceState.Online);

@@ -113,13 +113,26 @@ public sealed class RealtimeChannelTests(PeercallServer server) : IClassFixture<
         Assert.Equal(0x8, (await socket.ReceiveAsync()).Opcode);
     }
 
+    /// <summary>What tells the two ways in apart from outside: Kestrel's HTTP layer stamps every answer with its
+    /// Server and Date headers; the lean way answers the upgrade before that layer exists for the connection.</summary>
     [Fact]
-    public async Task An_upgrade_with_a_token_that_is_not_good_is_answered_by_HTTP_with_401()
+    public async Task A_plain_upgrade_with_a_good_token_is_answered_before_HTTP_and_one_with_a_bad_token_by_HTTP_with_401()
     {
-        var user = await server.SignUpAsync("badtoken");
-        var (socket, response) = await RawFrames.OpenAsync(server, user.AccessToken[..^6] + "AAAAAA");
-        await using var _ = socket;
-        Assert.StartsWith("HTTP/1.1 401", response);
+        var user = await server.SignUpAsync("twoways");
+        var (lean, accepted) = await RawFrames.OpenAsync(server, user.AccessToken);
+        await using (lean)
+        {
+            Assert.StartsWith("HTTP/1.1 101", accepted);
+            Assert.DoesNotContain("Server:", accepted);
+            Assert.DoesNotContain("Date:", accepted);
+        }
+
+        var (refused, response) = await RawFrames.OpenAsync(server, user.AccessToken[..^6] + "AAAAAA");
+        await using (refused)
+        {
+            Assert.StartsWith("HTTP/1.1 401", response);
+            Assert.Contains("Server: Kestrel", response);
+        }
     }
 
     [Fact]
