@@ -90,8 +90,7 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         var settings = context.Settings;
         await context.Fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.PeerJs,
             [server.Port], null, 0, 1, settings.SourceAddresses, KeepAliveSeconds: 5), TimeSpan.FromMinutes(1));
-        await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
-        results.BaselineRssKb = ProcessMetrics.RssKb(server.Pid);
+        await SettleBaselineAsync(context, server, results);
         foreach (var step in settings.Steps)
         {
             await IdleScenario.RampAsync(context, server, results, step);
@@ -101,11 +100,12 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         await IdleScenario.ShrinkAsync(context, 0);
     }
 
-    /// <summary>Ramps Peercall through the steps, then keeps it at the top for a profiler.</summary>
+    /// <summary>Ramps Peercall through the steps and their scenarios (as chosen with --scenarios), then keeps it at
+    /// the top for a profiler.</summary>
     private static async Task HoldAsync(BenchContext context, PeercallServer server, ServerResults results, string usersFile, int seconds)
     {
         await InitPeercallAsync(context, server, results, usersFile);
-        foreach (var step in context.Settings.Steps) await IdleScenario.RampAsync(context, server, results, step);
+        await RampWithScenariosAsync(context, server, results);
         context.Log($"Holding {await context.OpenConnectionsAsync():N0} connections for {seconds} s: Peercall is process {server.Pid}");
         await Task.Delay(TimeSpan.FromSeconds(seconds));
         await IdleScenario.ShrinkAsync(context, 0);
@@ -117,14 +117,21 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         await context.Fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.Peercall,
             [server.Port], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses, KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds),
             TimeSpan.FromMinutes(1));
-        await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(30));
+        await SettleBaselineAsync(context, server, results);
+    }
+
+    /// <summary>The memory a server has before any connection, read after it has sat as long as each step does
+    /// before its reading (so a server that gives memory back when idle has done so in both).</summary>
+    private static async Task SettleBaselineAsync(BenchContext context, ServerProcess server, ServerResults results)
+    {
+        var settings = context.Settings;
+        await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(settings.SettleSeconds + settings.CpuWindowSeconds), TimeSpan.FromMinutes(1));
         results.BaselineRssKb = ProcessMetrics.RssKb(server.Pid);
     }
 
-    private static async Task RunPeercallAsync(BenchContext context, PeercallServer server, ServerResults results, string usersFile)
+    private static async Task RampWithScenariosAsync(BenchContext context, PeercallServer server, ServerResults results)
     {
         var settings = context.Settings;
-        await InitPeercallAsync(context, server, results, usersFile);
         foreach (var step in settings.Steps)
         {
             await IdleScenario.RampAsync(context, server, results, step);
@@ -132,6 +139,13 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
             if (step == settings.RelayAt && settings.Runs("relay")) await RelayScenario.RunAsync(context, server, results);
             if (step == settings.RelayAt && settings.Runs("calls")) await CallRequestScenario.RunAsync(context, server, results);
         }
+    }
+
+    private static async Task RunPeercallAsync(BenchContext context, PeercallServer server, ServerResults results, string usersFile)
+    {
+        var settings = context.Settings;
+        await InitPeercallAsync(context, server, results, usersFile);
+        await RampWithScenariosAsync(context, server, results);
         if (settings.FdProbeExtra > 0 && settings.Runs("ceiling")) await FdCeilingScenario.RunAsync(context, server, results);
         results.UnexpectedCloses = await context.UnexpectedClosesAsync();
         if (settings.Runs("storm")) await ReconnectStormScenario.RunAsync(context, server, results);

@@ -1,0 +1,41 @@
+namespace Peercall.Server.Hosting;
+
+/// <summary>
+/// Decides when the heap is worth trimming: after its committed memory grew by <see cref="GrowthBeforeTrim"/> since
+/// the last trim, once allocation has stayed below <see cref="QuietBytesPerSecond"/> for the quiet time. Thousands of
+/// idle connections allocate a few hundred KB a second (keep-alives); any real traffic is far above the threshold,
+/// so a trim's pause never lands in the middle of calls being placed or signals relayed.
+/// </summary>
+public sealed class IdleTrimPolicy(TimeSpan quietFor)
+{
+    public const long QuietBytesPerSecond = 1024 * 1024;
+    public const long GrowthBeforeTrim = 32 * 1024 * 1024;
+
+    private long _committedAfterTrim;
+    private (TimeSpan At, long Allocated)? _previous;
+    private TimeSpan? _quietSince;
+
+    /// <summary>Takes one sample (time since start, bytes allocated since start, bytes committed); true when the
+    /// heap should be trimmed now.</summary>
+    public bool ShouldTrim(TimeSpan now, long allocatedBytes, long committedBytes)
+    {
+        var previous = _previous;
+        _previous = (now, allocatedBytes);
+        if (previous is not { } p || now <= p.At) return false;
+        var rate = (allocatedBytes - p.Allocated) / (now - p.At).TotalSeconds;
+        if (rate >= QuietBytesPerSecond)
+        {
+            _quietSince = null;
+            return false;
+        }
+        _quietSince ??= p.At;
+        return now - _quietSince >= quietFor && committedBytes - _committedAfterTrim >= GrowthBeforeTrim;
+    }
+
+    /// <summary>Records what a trim left committed: the heap grows from there before the next one.</summary>
+    public void Trimmed(long committedBytes)
+    {
+        _committedAfterTrim = committedBytes;
+        _quietSince = null;
+    }
+}
