@@ -1,8 +1,9 @@
 namespace Peercall.Server.Hosting;
 
 /// <summary>
-/// Decides when the heap is worth trimming: after its committed memory grew by <see cref="GrowthBeforeTrim"/> since
-/// the last trim, once allocation has stayed below <see cref="QuietBytesPerSecond"/> for the quiet time. Thousands of
+/// Decides when the heap is worth trimming: once allocation has stayed below <see cref="QuietBytesPerSecond"/> for
+/// the quiet time, the first time after start-up (which leaves the garbage of compiling and of building the data
+/// model behind), and then whenever the committed memory grew by <see cref="GrowthBeforeTrim"/> since. Thousands of
 /// idle connections allocate a few hundred KB a second (keep-alives); any real traffic is far above the threshold,
 /// so a trim's pause never lands in the middle of calls being placed or signals relayed.
 /// </summary>
@@ -11,7 +12,7 @@ public sealed class IdleTrimPolicy(TimeSpan quietFor)
     public const long QuietBytesPerSecond = 1024 * 1024;
     public const long GrowthBeforeTrim = 32 * 1024 * 1024;
 
-    private long _committedAfterTrim;
+    private long? _committedAfterTrim;
     private (TimeSpan At, long Allocated)? _previous;
     private TimeSpan? _quietSince;
 
@@ -29,7 +30,7 @@ public sealed class IdleTrimPolicy(TimeSpan quietFor)
             return false;
         }
         _quietSince ??= p.At;
-        return now - _quietSince >= quietFor && committedBytes - _committedAfterTrim >= GrowthBeforeTrim;
+        return now - _quietSince >= quietFor && (_committedAfterTrim is not { } trimmed || committedBytes - trimmed >= GrowthBeforeTrim);
     }
 
     /// <summary>Records what a trim left committed: the heap grows from there before the next one.</summary>

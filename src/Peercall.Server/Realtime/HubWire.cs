@@ -1,4 +1,6 @@
 using System.Buffers;
+using System.ComponentModel;
+using System.Reflection;
 using System.Text.Json;
 
 namespace Peercall.Server.Realtime;
@@ -149,7 +151,9 @@ public static class HubWire
                 }
                 catch (Exception e) when (e is JsonException or NotSupportedException or InvalidOperationException)
                 {
-                    throw new HubProtocolException($"Argument {given + 1} of {method} is not a {parameters[given].Name}.");
+                    // A type read for the server's own ends is named as the clients know it (DisplayName).
+                    var type = parameters[given];
+                    throw new HubProtocolException($"Argument {given + 1} of {method} is not a {type.GetCustomAttribute<DisplayNameAttribute>()?.DisplayName ?? type.Name}.");
                 }
             }
             else reader.Skip();
@@ -204,29 +208,56 @@ public static class HubWire
         w.WriteEndObject();
     });
 
+    /// <summary>Starts an invocation of <paramref name="target"/> on this thread's writer, left inside its arguments
+    /// array for the caller to write them; <see cref="EndInvocation"/> closes it and returns the frame. Nothing
+    /// else may be written on this thread in between.</summary>
+    public static Utf8JsonWriter BeginInvocation(string target)
+    {
+        var writer = Begin();
+        writer.WriteStartObject();
+        writer.WriteNumber("type", HubRecord.Invocation);
+        writer.WriteString("target", target);
+        writer.WriteStartArray("arguments");
+        return writer;
+    }
+
+    public static byte[] EndInvocation()
+    {
+        var writer = t_writer!;
+        writer.WriteEndArray();
+        writer.WriteEndObject();
+        return End();
+    }
+
     private static byte[] Write(Action<Utf8JsonWriter> write)
+    {
+        write(Begin());
+        return End();
+    }
+
+    /// <summary>This thread's writer, emptied (a message written before may have stopped halfway).</summary>
+    private static Utf8JsonWriter Begin()
     {
         var buffer = t_buffer ??= new ArrayBufferWriter<byte>(1024);
         var writer = t_writer ??= new Utf8JsonWriter(buffer, new JsonWriterOptions { SkipValidation = true });
-        try
-        {
-            write(writer);
-            writer.Flush();
-            var json = buffer.WrittenSpan;
-            var frame = new byte[WebSocketFrames.HeaderLength(json.Length + 1) + json.Length + 1];
-            var header = WebSocketFrames.WriteHeader(frame, WebSocketOpcode.Text, json.Length + 1);
-            json.CopyTo(frame.AsSpan(header));
-            frame[^1] = RecordSeparator;
-            return frame;
-        }
-        finally
-        {
-            writer.Reset();
-            buffer.ResetWrittenCount();
-            // A rare large message (a session description) does not stay with the thread.
-            if (buffer.Capacity > 16 * 1024) t_buffer = null;
-            if (t_buffer is null) t_writer = null;
-        }
+        writer.Reset();
+        buffer.ResetWrittenCount();
+        return writer;
+    }
+
+    /// <summary>The message written since <see cref="Begin"/>, as one text frame ending in the record separator.</summary>
+    private static byte[] End()
+    {
+        var buffer = t_buffer!;
+        t_writer!.Flush();
+        var json = buffer.WrittenSpan;
+        var frame = new byte[WebSocketFrames.HeaderLength(json.Length + 1) + json.Length + 1];
+        var header = WebSocketFrames.WriteHeader(frame, WebSocketOpcode.Text, json.Length + 1);
+        json.CopyTo(frame.AsSpan(header));
+        frame[^1] = RecordSeparator;
+        // A rare large message (a session description) does not stay with the thread.
+        if (buffer.Capacity > 16 * 1024) (t_buffer, t_writer) = (null, null);
+        return frame;
     }
 
     private static byte[] TextFrame(ReadOnlySpan<byte> payload) => WebSocketFrames.Frame(WebSocketOpcode.Text, payload);

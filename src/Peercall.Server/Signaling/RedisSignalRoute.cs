@@ -46,15 +46,14 @@ public sealed class RedisSignalRoute(
         _listening[id] = subscription;
     }
 
-    public async Task DeliverAsync(CallPeer peer, Signal signal)
+    public async Task DeliverAsync(CallPeer peer, byte[] frame)
     {
         if (peer.Node is null || _listening.ContainsKey(peer.Node))
         {
-            await here.DeliverAsync(peer, signal);
+            await here.DeliverAsync(peer, frame);
             return;
         }
-        await redis.Subscriber.PublishAsync(ChannelOf(peer.Node),
-            RoutedFrame.Pack(peer.ConnectionId, HubWire.Invocation(nameof(ISignalingClient.Signal), signal)));
+        await redis.Subscriber.PublishAsync(ChannelOf(peer.Node), RoutedFrame.Pack(peer.ConnectionId, frame));
     }
 
     private void Deliver(ReadOnlyMemory<byte> routed)

@@ -10,18 +10,18 @@ namespace Peercall.Server.Signaling;
 /// stays cheap under load; the route takes it to the node that holds the peer's connection.</summary>
 public sealed class SignalRelay(ICallBindings bindings, ISignalRoute route)
 {
-    public async Task RelayAsync(string fromConnection, Signal? signal)
+    public async Task RelayAsync(string fromConnection, RelayedSignal? signal)
     {
-        if (signal is null || !Enum.IsDefined(signal.Kind) || signal.Payload is null)
+        if (signal is not { Kind: { } kind, PayloadLength: { } length })
             throw new PeercallException(400, ProblemCodes.BadRequest, "A signal needs a callId, a kind (offer, answer or candidate) and a payload.");
-        var limit = signal.Kind == SignalKind.Candidate ? SignalLimits.MaxCandidateLength : SignalLimits.MaxDescriptionLength;
-        if (signal.Payload.Length > limit)
+        var limit = kind == SignalKind.Candidate ? SignalLimits.MaxCandidateLength : SignalLimits.MaxDescriptionLength;
+        if (length > limit)
             throw new PeercallException(413, ProblemCodes.SignalTooLarge,
-                $"A {signal.Kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
+                $"A {kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
 
         var peer = await bindings.PeerOfAsync(signal.CallId, fromConnection)
                    ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
                        "Signals go only between the two connected devices of an accepted call of yours.");
-        await route.DeliverAsync(peer, signal);
+        await route.DeliverAsync(peer, signal.Frame);
     }
 }

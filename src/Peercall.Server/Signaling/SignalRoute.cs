@@ -8,13 +8,12 @@ namespace Peercall.Server.Signaling;
 /// or straight to the node that holds it on a cluster (<see cref="RedisSignalRoute"/>).</summary>
 public interface ISignalRoute
 {
-    Task DeliverAsync(CallPeer peer, Signal signal);
+    /// <param name="frame">The signal as the hub message the peer's connection receives.</param>
+    Task DeliverAsync(CallPeer peer, byte[] frame);
 }
 
 public sealed class NodeSignalRoute(LocalConnections local) : ISignalRoute
 {
-    public Task DeliverAsync(CallPeer peer, Signal signal) =>
-        local.Find(peer.ConnectionId) is { } session
-            ? session.SendAsync(HubWire.Invocation(nameof(ISignalingClient.Signal), signal)).AsTask()
-            : Task.CompletedTask;
+    public Task DeliverAsync(CallPeer peer, byte[] frame) =>
+        local.Find(peer.ConnectionId) is { } session ? session.SendAsync(frame).AsTask() : Task.CompletedTask;
 }

@@ -45,7 +45,7 @@ public sealed class SignalingHub : IHubDispatcher
                 (caller, callId, reason) => WithCalls(calls => calls.EndAsync(caller.UserId, callId, reason, caller.Id))),
             HubMethod.Of<Guid, Call>(nameof(ISignalingHub.ResumeCall),
                 (caller, callId) => WithCalls(calls => calls.ResumeAsync(caller.UserId, callId, caller.Id))),
-            HubMethod.Action<Signal>(nameof(ISignalingHub.SendSignal), (caller, signal) => relay.RelayAsync(caller.Id, signal)),
+            HubMethod.Action<RelayedSignal>(nameof(ISignalingHub.SendSignal), (caller, signal) => relay.RelayAsync(caller.Id, signal)),
         }.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
     }
 

@@ -53,9 +53,11 @@ public sealed class IdleTrimPolicyTests
     }
 
     [Fact]
-    public void A_small_heap_is_left_alone()
+    public void The_first_quiet_moment_after_start_up_trims_whatever_the_heaps_size()
     {
         var policy = new IdleTrimPolicy(QuietFor);
-        Assert.Null(FirstTrim(policy, 60, bytesPerSecond: 0, committed: IdleTrimPolicy.GrowthBeforeTrim - 1));
+        Assert.Equal(5, FirstTrim(policy, 10, bytesPerSecond: 0, committed: 8 * MB));
+        policy.Trimmed(6 * MB);
+        Assert.Null(FirstTrim(policy, 60, bytesPerSecond: 0, committed: 6 * MB + IdleTrimPolicy.GrowthBeforeTrim - 1, from: 6));
     }
 }
