@@ -4,8 +4,8 @@ namespace Peercall.Server.Hosting;
 /// Decides when the heap is worth trimming: once allocation has stayed below <see cref="QuietBytesPerSecond"/> for
 /// the quiet time, the first time after start-up (which leaves the garbage of compiling and of building the data
 /// model behind), and then whenever the committed memory grew by <see cref="GrowthBeforeTrim"/> since. Thousands of
-/// idle connections allocate a few hundred KB a second (keep-alives); any real traffic is far above the threshold,
-/// so a trim's pause never lands in the middle of calls being placed or signals relayed.
+/// idle connections allocate a few hundred KB a second (keep-alives), a relay or a spell of calls far more, so a
+/// trim does not start while they go on; a lone call placed at that moment waits out the pause (0.2 s at 19,000).
 /// </summary>
 public sealed class IdleTrimPolicy(TimeSpan quietFor)
 {
