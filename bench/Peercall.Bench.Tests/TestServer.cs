@@ -32,6 +32,8 @@ public sealed class TestServer : WebApplicationFactory<Program>
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseSetting("Peercall:DataDirectory", _data);
+        // A trim collects the whole test process, with every other server in it.
+        builder.UseSetting("Peercall:Memory:TrimWhenIdle", "false");
         builder.UseSetting("Peercall:RateLimits:AuthPermitLimit", "100000");
         builder.UseEnvironment("Production");
     }
