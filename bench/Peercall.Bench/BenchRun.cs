@@ -120,12 +120,9 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         await SettleBaselineAsync(context, server, results);
     }
 
-    /// <summary>The memory a server has before any connection, read after it has sat as long as each step does
-    /// before its reading (so a server that gives memory back when idle has done so in both).</summary>
     private static async Task SettleBaselineAsync(BenchContext context, ServerProcess server, ServerResults results)
     {
-        var settings = context.Settings;
-        await BenchContext.SettleAsync(server, TimeSpan.FromSeconds(settings.SettleSeconds + settings.CpuWindowSeconds), TimeSpan.FromMinutes(1));
+        await context.SettleBeforeBaselineAsync([server]);
         results.BaselineRssKb = ProcessMetrics.RssKb(server.Pid);
     }
 

@@ -61,8 +61,7 @@ public sealed class ClusterRun(BenchSettings settings, string repositoryRoot, st
         await fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.Peercall,
             [.. nodes.Select(n => n.Port)], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses,
             KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds), TimeSpan.FromMinutes(1));
-        // As long as each step sits before its reading, so nodes that give memory back when idle have done so in both.
-        await BenchContext.SettleAsync(nodes, TimeSpan.FromSeconds(settings.SettleSeconds + settings.CpuWindowSeconds), TimeSpan.FromMinutes(1));
+        await context.SettleBeforeBaselineAsync(nodes);
         var baseline = nodes.Select(n => ProcessMetrics.RssKb(n.Pid)).ToArray();
         var (redisBefore, _) = await cluster.RedisMemoryAsync();
 

@@ -23,6 +23,11 @@ public sealed class BenchContext(BenchSettings settings, LoadFleet fleet, string
         return new Timer(_ => Log("  " + status()), null, interval, interval);
     }
 
+    /// <summary>Waits before the reading of memory without connections as long as each step waits before its own
+    /// (settling, then the CPU window), so servers that give memory back when idle have done so in both readings.</summary>
+    public Task SettleBeforeBaselineAsync(IReadOnlyList<ServerProcess> servers) =>
+        SettleAsync(servers, TimeSpan.FromSeconds(Settings.SettleSeconds + Settings.CpuWindowSeconds), TimeSpan.FromMinutes(1));
+
     /// <summary>Waits until the server has worked off what the last step left it (presence broadcasts, say): at
     /// least <paramref name="minimum"/>, then until a second passes with it using under a fifth of a core.</summary>
     public static Task SettleAsync(ServerProcess server, TimeSpan minimum, TimeSpan maximum) =>

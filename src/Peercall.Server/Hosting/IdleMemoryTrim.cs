@@ -23,8 +23,8 @@ public sealed class IdleMemoryTrim(IOptions<MemoryTrimOptions> options, ILogger<
         using var timer = new PeriodicTimer(SampleEvery);
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
-            if (!policy.ShouldTrim(clock.Elapsed, GC.GetTotalAllocatedBytes(), GC.GetGCMemoryInfo().TotalCommittedBytes)) continue;
             var committedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
+            if (!policy.ShouldTrim(clock.Elapsed, GC.GetTotalAllocatedBytes(), committedBefore)) continue;
             var pause = Stopwatch.StartNew();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             pause.Stop();

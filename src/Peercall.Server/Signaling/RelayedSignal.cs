@@ -1,5 +1,5 @@
-using System.ComponentModel;
 using System.Buffers;
+using System.ComponentModel;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -44,8 +44,12 @@ public sealed class RelayedSignalReader : JsonConverter<RelayedSignal>
                     writer.WriteString("callId", callId);
                     break;
                 case Property.Kind:
-                    kind = KindOf(ref reader);
-                    if (kind is { } known) writer.WriteString("kind", NameOf(known));
+                    kind = KindOf(ref reader, options);
+                    if (kind is { } known)
+                    {
+                        writer.WritePropertyName("kind");
+                        JsonSerializer.Serialize(writer, known, options);
+                    }
                     break;
                 case Property.Payload when reader.TokenType == JsonTokenType.Null:
                     payloadLength = null;
@@ -79,27 +83,20 @@ public sealed class RelayedSignalReader : JsonConverter<RelayedSignal>
             : Property.Other;
     }
 
-    /// <summary>As the contract's enum converter reads it: the name in any case, or a defined number.</summary>
-    private static SignalKind? KindOf(ref Utf8JsonReader reader)
+    /// <summary>Read by the contract's own converter (a name in any case, or a number), or null when it is none of
+    /// the kinds, for the relay to refuse with its own message.</summary>
+    private static SignalKind? KindOf(ref Utf8JsonReader reader, JsonSerializerOptions options)
     {
-        if (reader.TokenType == JsonTokenType.Number)
-            return reader.TryGetInt32(out var number) && Enum.IsDefined((SignalKind)number) ? (SignalKind)number : null;
-        if (reader.TokenType != JsonTokenType.String) return null;
-        Span<byte> name = stackalloc byte[16];
-        if (reader.ValueSpan.Length > name.Length) return null;
-        name = name[..reader.CopyString(name)];
-        return Ascii.EqualsIgnoreCase(name, "offer"u8) ? SignalKind.Offer
-            : Ascii.EqualsIgnoreCase(name, "answer"u8) ? SignalKind.Answer
-            : Ascii.EqualsIgnoreCase(name, "candidate"u8) ? SignalKind.Candidate
-            : null;
+        try
+        {
+            return JsonSerializer.Deserialize<SignalKind?>(ref reader, options) is { } kind && Enum.IsDefined(kind) ? kind : null;
+        }
+        catch (JsonException)
+        {
+            reader.Skip();
+            return null;
+        }
     }
-
-    private static string NameOf(SignalKind kind) => kind switch
-    {
-        SignalKind.Offer => "offer",
-        SignalKind.Answer => "answer",
-        _ => "candidate",
-    };
 
     /// <summary>Writes the payload as the receiver's message carries it; returns its length in characters.</summary>
     private static int WritePayload(ref Utf8JsonReader reader, Utf8JsonWriter writer)

@@ -1,7 +1,9 @@
-using Microsoft.AspNetCore.Connections;
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Peercall.Server.Hosting;
-using Microsoft.AspNetCore.Builder;
 
 namespace Peercall.Server.Tests.Hosting;
 
@@ -36,14 +38,36 @@ public sealed class BoundedMemoryPoolTests
         Assert.Throws<ArgumentOutOfRangeException>(() => pool.Rent(BoundedMemoryPool.BlockSize + 1));
     }
 
-    /// <summary>Built as Program builds the host (the test server's Kestrel is registered after the app's
-    /// services, and so brings its own pool).</summary>
+    /// <summary>Kestrel's own pool counts each block it lends on the host's meter "Microsoft.AspNetCore.MemoryPool"
+    /// (its instruments exist whether or not the pool is used); a host that serves a request with none counted
+    /// lends from ours. The host is built as Program builds it: the test server registers its Kestrel after the
+    /// app's services, and so its own pool.</summary>
     [Fact]
     public async Task Kestrel_takes_its_blocks_from_it()
     {
         var builder = WebApplication.CreateBuilder();
+        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.Configuration["Peercall:Memory:TrimWhenIdle"] = "false";
         builder.AddPeercallHttp();
         await using var app = builder.Build();
-        Assert.IsType<BoundedMemoryPoolFactory>(app.Services.GetRequiredService<IMemoryPoolFactory<byte>>());
+        app.MapGet("/", () => "ok");
+        var meters = app.Services.GetRequiredService<IMeterFactory>();
+        var measured = new ConcurrentBag<string>();
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (ReferenceEquals(instrument.Meter.Scope, meters)) l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((instrument, _, _, _) => measured.Add(instrument.Name));
+        listener.SetMeasurementEventCallback<double>((instrument, _, _, _) => measured.Add(instrument.Name));
+        listener.Start();
+
+        await app.StartAsync();
+        using (var client = new HttpClient { BaseAddress = new Uri(app.Urls.Single()) })
+            Assert.Equal("ok", await client.GetStringAsync("/"));
+        await app.StopAsync();
+
+        Assert.Contains("http.server.request.duration", measured);
+        Assert.DoesNotContain("aspnetcore.memory_pool.rented", measured);
     }
 }
