@@ -157,6 +157,7 @@ public sealed record BenchSettings
         CallCount = 0,
         StormClients = 0,
         FdProbeExtra = 0,
+        RelayWarmupSeconds = 10,
         IdleUsers = 1_200,
         RunPeerJs = false,
         Scenarios = ClusterScenarios,

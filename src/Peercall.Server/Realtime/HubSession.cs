@@ -55,12 +55,49 @@ public sealed class HubSession
     {
         if (_closed) return;
         await _writeLock.WaitAsync();
+        await WriteHoldingLockAsync(frame);
+    }
+
+    /// <summary>Writes one whole frame from a buffer the caller reuses as soon as this returns: straight from it when
+    /// no other write is under way, else from a copy that waits its turn.</summary>
+    public ValueTask SendNowOrCopyAsync(ReadOnlySpan<byte> frame)
+    {
+        if (_closed) return ValueTask.CompletedTask;
+        return _writeLock.Wait(0) ? WriteHoldingLockAsync(frame) : SendAsync(frame.ToArray());
+    }
+
+    /// <summary>Writes and flushes while holding the write lock, and releases it; the frame is in the pipe before
+    /// this returns.</summary>
+    private ValueTask WriteHoldingLockAsync(ReadOnlySpan<byte> frame)
+    {
+        var flushing = false;
         try
         {
-            if (_closed) return;
-            _output.Write(frame);
-            var flushed = await _output.FlushAsync();
-            if (flushed.IsCompleted) Abort(null);
+            if (!_closed)
+            {
+                _output.Write(frame);
+                var flush = _output.FlushAsync();
+                flushing = !flush.IsCompletedSuccessfully;
+                if (flushing) return FinishFlushAsync(flush);
+                if (flush.Result.IsCompleted) Abort(null);
+            }
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException)
+        {
+            Abort(e);
+        }
+        finally
+        {
+            if (!flushing) _writeLock.Release();
+        }
+        return ValueTask.CompletedTask;
+    }
+
+    private async ValueTask FinishFlushAsync(ValueTask<FlushResult> flush)
+    {
+        try
+        {
+            if ((await flush).IsCompleted) Abort(null);
         }
         catch (Exception e) when (e is InvalidOperationException or IOException or ObjectDisposedException)
         {

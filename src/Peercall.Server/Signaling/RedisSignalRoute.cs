@@ -1,7 +1,9 @@
 using System.Collections.Concurrent;
+using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
 using Peercall.Server.Cluster;
+using Peercall.Server.Hosting;
 using Peercall.Server.Realtime;
 using StackExchange.Redis;
 
@@ -15,52 +17,68 @@ namespace Peercall.Server.Signaling;
 /// </summary>
 /// <remarks>Channels, under the prefix: <c>signals:{node}</c>, one for every identity this node has had, since
 /// another node may still know one of its connections under an older one. A message is a <see cref="RoutedFrame"/>
-/// for the connection id.</remarks>
-public sealed class RedisSignalRoute(
-    ClusterConnection redis,
-    NodeIdentity node,
-    LocalConnections local,
-    NodeSignalRoute here,
-    ILogger<RedisSignalRoute> logger) : ISignalRoute
+/// for the connection id. They are received by a <see cref="RedisChannelListener"/>, on a thread of its own, and
+/// written to the connection on that thread.</remarks>
+public sealed class RedisSignalRoute : ISignalRoute, IDisposable
 {
-    private readonly ConcurrentDictionary<string, ChannelMessageQueue> _listening = new();
+    private readonly ClusterConnection _redis;
+    private readonly NodeIdentity _node;
+    private readonly LocalConnections _local;
+    private readonly NodeSignalRoute _here;
+    private readonly RedisChannelListener _listener;
+    private readonly RedisChannelPublisher _publisher;
+    private readonly ConcurrentDictionary<string, bool> _listening = new();
+
+    public RedisSignalRoute(ClusterConnection redis, NodeIdentity node, LocalConnections local, NodeSignalRoute here,
+        ILogger<RedisSignalRoute> logger)
+    {
+        (_redis, _node, _local, _here) = (redis, node, local, here);
+        _listener = new RedisChannelListener(redis, "signals", Deliver, logger);
+        _publisher = new RedisChannelPublisher(redis, "signals-out", logger);
+    }
 
     /// <summary>Listens on the channel of this node's current identity (again after it took a new one).</summary>
     public async Task ListenAsync()
     {
-        var id = node.Id;
+        var id = _node.Id;
         if (_listening.ContainsKey(id)) return;
-        var subscription = await redis.Subscriber.SubscribeAsync(ChannelOf(id));
-        // One queue, read in order, so a call's signals keep theirs; a write never waits for a slow connection.
-        subscription.OnMessage(message =>
-        {
-            try
-            {
-                Deliver((ReadOnlyMemory<byte>)message.Message);
-            }
-            catch (Exception e)
-            {
-                logger.LogWarning(e, "A signal from another node could not be delivered");
-            }
-        });
-        _listening[id] = subscription;
+        var timeout = TimeSpan.FromMilliseconds(_redis.Configuration.ConnectTimeout);
+        await _publisher.ConnectedAsync(timeout);
+        await _listener.ListenAsync(_redis.ChannelName(ChannelOf(id)), timeout);
+        _listening[id] = true;
     }
 
     public async Task DeliverAsync(CallPeer peer, byte[] frame)
     {
         if (peer.Node is null || _listening.ContainsKey(peer.Node))
         {
-            await here.DeliverAsync(peer, frame);
+            await _here.DeliverAsync(peer, frame);
             return;
         }
-        await redis.Subscriber.PublishAsync(ChannelOf(peer.Node), RoutedFrame.Pack(peer.ConnectionId, frame));
+        try
+        {
+            await _publisher.PublishAsync(_redis.ChannelName(ChannelOf(peer.Node)), RoutedFrame.Head(peer.ConnectionId), frame);
+        }
+        catch (RedisConnectionException)
+        {
+            // The link has logged its lost connection once; each signal meanwhile is the sender's to retry.
+            throw new PeercallException(503, ProblemCodes.ServerError,
+                "The other party is on another server of this cluster, which this server cannot reach right now. Try again in a moment.");
+        }
     }
 
+    /// <summary>On the listener's thread: the frame goes from its read buffer straight into the connection's pipe.</summary>
     private void Deliver(ReadOnlyMemory<byte> routed)
     {
-        var (connectionId, frame) = RoutedFrame.Unpack(routed);
-        if (local.Find(connectionId) is { } session) _ = session.SendAsync(frame);
+        var connectionId = RoutedFrame.Recipients(routed.Span, out var frame);
+        if (_local.Find(connectionId) is { } session) _ = session.SendNowOrCopyAsync(frame);
     }
 
-    private RedisChannel ChannelOf(string nodeId) => RedisChannel.Literal(node.Key($"signals:{nodeId}"));
+    private string ChannelOf(string nodeId) => _node.Key($"signals:{nodeId}");
+
+    public void Dispose()
+    {
+        _listener.Dispose();
+        _publisher.Dispose();
+    }
 }

@@ -11,16 +11,32 @@ public static class RoutedFrame
     public static byte[] Pack(string recipients, byte[] frame)
     {
         var message = new byte[recipients.Length + 1 + frame.Length];
-        var written = Encoding.ASCII.GetBytes(recipients, message);
-        message[written] = Separator;
-        frame.CopyTo(message.AsSpan(written + 1));
+        Head(recipients).CopyTo(message, 0);
+        frame.CopyTo(message.AsSpan(recipients.Length + 1));
         return message;
+    }
+
+    /// <summary>What comes before the frame: for a message written in two parts.</summary>
+    public static byte[] Head(string recipients)
+    {
+        var head = new byte[recipients.Length + 1];
+        var written = Encoding.ASCII.GetBytes(recipients, head);
+        head[written] = Separator;
+        return head;
     }
 
     public static (string Recipients, byte[] Frame) Unpack(ReadOnlyMemory<byte> message)
     {
-        var separator = message.Span.IndexOf(Separator);
+        var recipients = Recipients(message.Span, out var frame);
+        return (recipients, frame.ToArray());
+    }
+
+    /// <summary>The recipients, and the frame as a part of <paramref name="message"/> (not copied).</summary>
+    public static string Recipients(ReadOnlySpan<byte> message, out ReadOnlySpan<byte> frame)
+    {
+        var separator = message.IndexOf(Separator);
         if (separator <= 0) throw new FormatException("A routed frame starts with its recipients and a newline.");
-        return (Encoding.ASCII.GetString(message.Span[..separator]), message[(separator + 1)..].ToArray());
+        frame = message[(separator + 1)..];
+        return Encoding.ASCII.GetString(message[..separator]);
     }
 }

@@ -15,20 +15,24 @@ public sealed class RedisServer : IAsyncDisposable
     private readonly ServiceFolder _folder;
     private readonly StringBuilder _output;
 
-    private RedisServer(Process process, ServiceFolder folder, StringBuilder output, int port)
+    private readonly string? _password;
+
+    private RedisServer(Process process, ServiceFolder folder, StringBuilder output, int port, string? password)
     {
         _process = process;
         _folder = folder;
         _output = output;
         Port = port;
+        _password = password;
     }
 
     public int Port { get; }
 
     /// <summary>For StackExchange.Redis, as the server's Peercall:Redis:ConnectionString takes it.</summary>
-    public string ConnectionString => $"127.0.0.1:{Port}";
+    public string ConnectionString => _password is null ? $"127.0.0.1:{Port}" : $"127.0.0.1:{Port},password={_password}";
 
-    public static async Task<RedisServer> StartAsync()
+    /// <param name="password">When given, Redis refuses every client that does not authenticate with it.</param>
+    public static async Task<RedisServer> StartAsync(string? password = null)
     {
         var program = Commands.Require("redis-server", "redis-server", "/usr/sbin");
         foreach (var abandoned in ServiceFolder.Abandoned(Kind)) StopAbandoned(abandoned);
@@ -44,6 +48,7 @@ public sealed class RedisServer : IAsyncDisposable
             foreach (var argument in new[] { "--port", $"{port}", "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
                          "--daemonize", "no", "--dir", folder.Path, "--maxclients", "10000" })
                 info.ArgumentList.Add(argument);
+            if (password is not null) foreach (var argument in new[] { "--requirepass", password }) info.ArgumentList.Add(argument);
             var output = new StringBuilder();
             var process = new Process { StartInfo = info };
             process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (output) output.AppendLine(e.Data); };
@@ -53,7 +58,7 @@ public sealed class RedisServer : IAsyncDisposable
             process.BeginErrorReadLine();
             await File.WriteAllTextAsync(folder.File(PidFile), $"{process.Id}");
 
-            var server = new RedisServer(process, folder, output, port);
+            var server = new RedisServer(process, folder, output, port, password);
             if (await server.AnswersPingAsync(TimeSpan.FromSeconds(20))) return server;
             string log;
             lock (output) log = output.ToString();
@@ -80,7 +85,8 @@ public sealed class RedisServer : IAsyncDisposable
                 await stream.WriteAsync("PING\r\n"u8.ToArray());
                 var buffer = new byte[16];
                 var read = await stream.ReadAsync(buffer);
-                if (Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG")) return true;
+                var answer = Encoding.ASCII.GetString(buffer, 0, read);
+                if (answer.StartsWith("+PONG") || answer.StartsWith("-NOAUTH")) return true;
             }
             catch (SocketException)
             {
