@@ -66,7 +66,7 @@ public sealed class RedisChannelListener : RedisLink
     {
         foreach (var (channel, confirmed) in _subscribed.Where(s => s.Value.Task.IsCompleted).ToList())
             _subscribed[channel] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (reason is ObjectDisposedException)
+        if (Stopped)
             foreach (var confirmed in _subscribed.Values) confirmed.TrySetCanceled();
     }
 

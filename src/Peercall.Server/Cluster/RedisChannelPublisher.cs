@@ -40,10 +40,6 @@ public sealed class RedisChannelPublisher(ClusterConnection redis, string name, 
         return answered.Task;
     }
 
-    protected override void Connected(RespConnection connection)
-    {
-    }
-
     protected override void Ping(RespConnection connection)
     {
         connection.Send("PING");

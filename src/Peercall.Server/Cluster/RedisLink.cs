@@ -70,13 +70,16 @@ public abstract class RedisLink : IDisposable
     }
 
     /// <summary>Called under <see cref="Gate"/> on each new connection, before any reply is read from it.</summary>
-    protected abstract void Connected(RespConnection connection);
+    protected virtual void Connected(RespConnection connection)
+    {
+    }
 
     /// <summary>Called on the link's thread with each reply (the elements are valid only during the call); an error
     /// reply is one element, its text.</summary>
     protected abstract void Received(ReadOnlySpan<ReadOnlyMemory<byte>> reply, bool isError);
 
-    /// <summary>Called under <see cref="Gate"/> when the connection is lost, and once when the link stops.</summary>
+    /// <summary>Called under <see cref="Gate"/> when the connection is lost, and once when the link stops
+    /// (<see cref="Stopped"/> already set).</summary>
     protected abstract void Disconnected(Exception reason);
 
     /// <summary>Writes the ping; a link that matches replies to commands counts it.</summary>
@@ -107,7 +110,7 @@ public abstract class RedisLink : IDisposable
             RespConnection? connection = null;
             try
             {
-                connection = RespConnection.Open(_redis.SubscriptionEndPoint(), _redis.Configuration, Name, ReadTimeout);
+                connection = RespConnection.Open(_redis.PrimaryEndPoint(), _redis.Configuration, Name, ReadTimeout);
                 lock (Gate)
                 {
                     if (Stopped) return;

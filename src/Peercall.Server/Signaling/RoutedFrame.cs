@@ -11,8 +11,8 @@ public static class RoutedFrame
     public static byte[] Pack(string recipients, byte[] frame)
     {
         var message = new byte[recipients.Length + 1 + frame.Length];
-        Head(recipients).CopyTo(message, 0);
-        frame.CopyTo(message.AsSpan(recipients.Length + 1));
+        var head = WriteHead(recipients, message);
+        frame.CopyTo(message.AsSpan(head));
         return message;
     }
 
@@ -20,9 +20,15 @@ public static class RoutedFrame
     public static byte[] Head(string recipients)
     {
         var head = new byte[recipients.Length + 1];
-        var written = Encoding.ASCII.GetBytes(recipients, head);
-        head[written] = Separator;
+        WriteHead(recipients, head);
         return head;
+    }
+
+    private static int WriteHead(string recipients, Span<byte> destination)
+    {
+        var written = Encoding.ASCII.GetBytes(recipients, destination);
+        destination[written] = Separator;
+        return written + 1;
     }
 
     public static (string Recipients, byte[] Frame) Unpack(ReadOnlyMemory<byte> message)
