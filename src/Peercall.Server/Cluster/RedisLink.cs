@@ -80,9 +80,10 @@ public abstract class RedisLink : IDisposable
 
     /// <summary>Called under <see cref="Gate"/> when the connection is lost, and once when the link stops
     /// (<see cref="Stopped"/> already set).</summary>
-    protected abstract void Disconnected(Exception reason);
+    protected virtual void Disconnected(Exception reason)
+    {
+    }
 
-    /// <summary>Writes the ping; a link that matches replies to commands counts it.</summary>
     protected virtual void Ping(RespConnection connection) => connection.Send("PING");
 
     private void Ping()

@@ -36,11 +36,14 @@ public sealed class RespConnection : IDisposable
     public static RespConnection Open(EndPoint endPoint, ConfigurationOptions options, string clientName, TimeSpan readTimeout)
     {
         endPoint = WithDefaultPort(endPoint, options.Ssl);
-        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // Connected synchronously, the socket stays a blocking one: a thread waiting in its read is woken by the
+        // kernel itself. After one asynchronous call .NET makes it non-blocking for good, and a synchronous read
+        // then waits for the sockets' shared event thread to signal it, one more wake-up per message that can wait
+        // for a core on a busy node. On Linux the send timeout bounds a blocking connect.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true, SendTimeout = options.ConnectTimeout };
         try
         {
-            using (var timeout = new CancellationTokenSource(options.ConnectTimeout))
-                socket.ConnectAsync(endPoint, timeout.Token).AsTask().GetAwaiter().GetResult();
+            socket.Connect(endPoint);
             socket.ReceiveTimeout = (int)readTimeout.TotalMilliseconds;
             socket.SendTimeout = (int)readTimeout.TotalMilliseconds;
             Stream stream = new NetworkStream(socket, ownsSocket: true);

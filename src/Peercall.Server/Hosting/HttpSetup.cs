@@ -18,6 +18,7 @@ public static class HttpSetup
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
         services.AddPeercallProblems();
         services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<ActivityMeter>();
         services.AddHostedService<IdleMemoryTrim>();
         services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>

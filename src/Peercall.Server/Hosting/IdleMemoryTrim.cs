@@ -11,7 +11,8 @@ namespace Peercall.Server.Hosting;
 /// returns what the burst left (the same idea as V8's memory reducer). It pauses the process once, at a moment
 /// when nothing is waiting (bench/README.md has the figures).
 /// </summary>
-public sealed class IdleMemoryTrim(IOptions<MemoryTrimOptions> options, ILogger<IdleMemoryTrim> logger) : BackgroundService
+public sealed class IdleMemoryTrim(IOptions<MemoryTrimOptions> options, ActivityMeter activity, ILogger<IdleMemoryTrim> logger)
+    : BackgroundService
 {
     private static readonly TimeSpan SampleEvery = TimeSpan.FromSeconds(1);
 
@@ -24,7 +25,7 @@ public sealed class IdleMemoryTrim(IOptions<MemoryTrimOptions> options, ILogger<
         while (await timer.WaitForNextTickAsync(stoppingToken))
         {
             var committedBefore = GC.GetGCMemoryInfo().TotalCommittedBytes;
-            if (!policy.ShouldTrim(clock.Elapsed, GC.GetTotalAllocatedBytes(), committedBefore)) continue;
+            if (!policy.ShouldTrim(clock.Elapsed, GC.GetTotalAllocatedBytes(), activity.Messages, committedBefore)) continue;
             var pause = Stopwatch.StartNew();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
             pause.Stop();

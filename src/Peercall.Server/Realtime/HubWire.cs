@@ -223,10 +223,27 @@ public static class HubWire
 
     public static byte[] EndInvocation()
     {
+        EndArguments();
+        return End();
+    }
+
+    /// <summary>As <see cref="EndInvocation"/>, but the frame is in an array rented from <see cref="ArrayPool{T}.Shared"/>,
+    /// for a message that is passed on at once and returned.</summary>
+    public static byte[] EndInvocationRented(out int length)
+    {
+        EndArguments();
+        var json = Flushed();
+        length = FrameLength(json);
+        var frame = ArrayPool<byte>.Shared.Rent(length);
+        WriteFrame(json, frame);
+        return frame;
+    }
+
+    private static void EndArguments()
+    {
         var writer = t_writer!;
         writer.WriteEndArray();
         writer.WriteEndObject();
-        return End();
     }
 
     private static byte[] Write(Action<Utf8JsonWriter> write)
@@ -248,16 +265,29 @@ public static class HubWire
     /// <summary>The message written since <see cref="Begin"/>, as one text frame ending in the record separator.</summary>
     private static byte[] End()
     {
+        var json = Flushed();
+        var frame = new byte[FrameLength(json)];
+        WriteFrame(json, frame);
+        return frame;
+    }
+
+    private static ReadOnlySpan<byte> Flushed()
+    {
         var buffer = t_buffer!;
         t_writer!.Flush();
         var json = buffer.WrittenSpan;
-        var frame = new byte[WebSocketFrames.HeaderLength(json.Length + 1) + json.Length + 1];
-        var header = WebSocketFrames.WriteHeader(frame, WebSocketOpcode.Text, json.Length + 1);
-        json.CopyTo(frame.AsSpan(header));
-        frame[^1] = RecordSeparator;
-        // A rare large message (a session description) does not stay with the thread.
+        // A rare large message (a session description) does not stay with the thread; the span stays valid.
         if (buffer.Capacity > 16 * 1024) (t_buffer, t_writer) = (null, null);
-        return frame;
+        return json;
+    }
+
+    private static int FrameLength(ReadOnlySpan<byte> json) => WebSocketFrames.HeaderLength(json.Length + 1) + json.Length + 1;
+
+    private static void WriteFrame(ReadOnlySpan<byte> json, Span<byte> frame)
+    {
+        var header = WebSocketFrames.WriteHeader(frame, WebSocketOpcode.Text, json.Length + 1);
+        json.CopyTo(frame[header..]);
+        frame[header + json.Length] = RecordSeparator;
     }
 
     private static byte[] TextFrame(ReadOnlySpan<byte> payload) => WebSocketFrames.Frame(WebSocketOpcode.Text, payload);

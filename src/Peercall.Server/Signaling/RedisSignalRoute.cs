@@ -25,14 +25,18 @@ public sealed class RedisSignalRoute : ISignalRoute, IDisposable
     private readonly NodeIdentity _node;
     private readonly LocalConnections _local;
     private readonly NodeSignalRoute _here;
+    private readonly ActivityMeter _activity;
     private readonly RedisChannelListener _listener;
     private readonly RedisChannelPublisher _publisher;
+    private const int MaxChannelsKnown = 256;
+
     private readonly ConcurrentDictionary<string, bool> _listening = new();
+    private readonly ConcurrentDictionary<string, string> _channels = new();
 
     public RedisSignalRoute(ClusterConnection redis, NodeIdentity node, LocalConnections local, NodeSignalRoute here,
-        ILogger<RedisSignalRoute> logger)
+        ActivityMeter activity, ILogger<RedisSignalRoute> logger)
     {
-        (_redis, _node, _local, _here) = (redis, node, local, here);
+        (_redis, _node, _local, _here, _activity) = (redis, node, local, here, activity);
         _listener = new RedisChannelListener(redis, "signals", Deliver, logger);
         _publisher = new RedisChannelPublisher(redis, "signals-out", logger);
     }
@@ -44,20 +48,20 @@ public sealed class RedisSignalRoute : ISignalRoute, IDisposable
         if (_listening.ContainsKey(id)) return;
         var timeout = TimeSpan.FromMilliseconds(_redis.Configuration.ConnectTimeout);
         await _publisher.ConnectedAsync(timeout);
-        await _listener.ListenAsync(_redis.ChannelName(ChannelOf(id)), timeout);
+        await _listener.ListenAsync(ChannelOf(id), timeout);
         _listening[id] = true;
     }
 
-    public async Task DeliverAsync(CallPeer peer, byte[] frame)
+    public ValueTask DeliverAsync(CallPeer peer, ReadOnlySpan<byte> frame)
     {
-        if (peer.Node is null || _listening.ContainsKey(peer.Node))
-        {
-            await _here.DeliverAsync(peer, frame);
-            return;
-        }
+        if (peer.Node is null || _listening.ContainsKey(peer.Node)) return _here.DeliverAsync(peer, frame);
         try
         {
-            await _publisher.PublishAsync(_redis.ChannelName(ChannelOf(peer.Node)), RoutedFrame.Head(peer.ConnectionId), frame);
+            var headLength = RoutedFrame.HeadLength(peer.ConnectionId);
+            Span<byte> head = headLength <= 256 ? stackalloc byte[headLength] : new byte[headLength];
+            RoutedFrame.WriteHead(peer.ConnectionId, head);
+            _publisher.Publish(ChannelOf(peer.Node), head, frame);
+            return ValueTask.CompletedTask;
         }
         catch (RedisConnectionException)
         {
@@ -70,11 +74,19 @@ public sealed class RedisSignalRoute : ISignalRoute, IDisposable
     /// <summary>On the listener's thread: the frame goes from its read buffer straight into the connection's pipe.</summary>
     private void Deliver(ReadOnlyMemory<byte> routed)
     {
+        _activity.Handled();
         var connectionId = RoutedFrame.Recipients(routed.Span, out var frame);
         if (_local.Find(connectionId) is { } session) _ = session.SendNowOrCopyAsync(frame);
     }
 
-    private string ChannelOf(string nodeId) => _node.Key($"signals:{nodeId}");
+    /// <summary>The channel's name as Redis knows it, built once per node: a node has a new identity after each
+    /// restart, so the names are forgotten now and then rather than kept for every identity ever seen.</summary>
+    private string ChannelOf(string nodeId)
+    {
+        if (_channels.TryGetValue(nodeId, out var channel)) return channel;
+        if (_channels.Count >= MaxChannelsKnown) _channels.Clear();
+        return _channels[nodeId] = _redis.ChannelName(_node.Key($"signals:{nodeId}"));
+    }
 
     public void Dispose()
     {

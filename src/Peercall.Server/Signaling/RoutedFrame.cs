@@ -16,15 +16,10 @@ public static class RoutedFrame
         return message;
     }
 
-    /// <summary>What comes before the frame: for a message written in two parts.</summary>
-    public static byte[] Head(string recipients)
-    {
-        var head = new byte[recipients.Length + 1];
-        WriteHead(recipients, head);
-        return head;
-    }
+    /// <summary>The length of what comes before the frame, for a message written in two parts.</summary>
+    public static int HeadLength(string recipients) => recipients.Length + 1;
 
-    private static int WriteHead(string recipients, Span<byte> destination)
+    public static int WriteHead(string recipients, Span<byte> destination)
     {
         var written = Encoding.ASCII.GetBytes(recipients, destination);
         destination[written] = Separator;

@@ -12,16 +12,23 @@ public sealed class SignalRelay(ICallBindings bindings, ISignalRoute route)
 {
     public async Task RelayAsync(string fromConnection, RelayedSignal? signal)
     {
-        if (signal is not { Kind: { } kind, PayloadLength: { } length })
-            throw new PeercallException(400, ProblemCodes.BadRequest, "A signal needs a callId, a kind (offer, answer or candidate) and a payload.");
-        var limit = kind == SignalKind.Candidate ? SignalLimits.MaxCandidateLength : SignalLimits.MaxDescriptionLength;
-        if (length > limit)
-            throw new PeercallException(413, ProblemCodes.SignalTooLarge,
-                $"A {kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
+        try
+        {
+            if (signal is not { Kind: { } kind, PayloadLength: { } length })
+                throw new PeercallException(400, ProblemCodes.BadRequest, "A signal needs a callId, a kind (offer, answer or candidate) and a payload.");
+            var limit = kind == SignalKind.Candidate ? SignalLimits.MaxCandidateLength : SignalLimits.MaxDescriptionLength;
+            if (length > limit)
+                throw new PeercallException(413, ProblemCodes.SignalTooLarge,
+                    $"A {kind.ToString().ToLowerInvariant()} may be at most {limit} characters long.");
 
-        var peer = await bindings.PeerOfAsync(signal.CallId, fromConnection)
-                   ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
-                       "Signals go only between the two connected devices of an accepted call of yours.");
-        await route.DeliverAsync(peer, signal.Frame);
+            var peer = await bindings.PeerOfAsync(signal.CallId, fromConnection)
+                       ?? throw new PeercallException(409, ProblemCodes.SignalRefused,
+                           "Signals go only between the two connected devices of an accepted call of yours.");
+            await route.DeliverAsync(peer, signal.Frame);
+        }
+        finally
+        {
+            signal?.Release();
+        }
     }
 }

@@ -8,12 +8,13 @@ namespace Peercall.Server.Signaling;
 /// or straight to the node that holds it on a cluster (<see cref="RedisSignalRoute"/>).</summary>
 public interface ISignalRoute
 {
-    /// <param name="frame">The signal as the hub message the peer's connection receives.</param>
-    Task DeliverAsync(CallPeer peer, byte[] frame);
+    /// <param name="frame">The signal as the hub message the peer's connection receives; the caller reuses the
+    /// buffer once this returns, so a route that cannot pass it on at once copies it.</param>
+    ValueTask DeliverAsync(CallPeer peer, ReadOnlySpan<byte> frame);
 }
 
 public sealed class NodeSignalRoute(LocalConnections local) : ISignalRoute
 {
-    public Task DeliverAsync(CallPeer peer, byte[] frame) =>
-        local.Find(peer.ConnectionId) is { } session ? session.SendAsync(frame).AsTask() : Task.CompletedTask;
+    public ValueTask DeliverAsync(CallPeer peer, ReadOnlySpan<byte> frame) =>
+        local.Find(peer.ConnectionId) is { } session ? session.SendNowOrCopyAsync(frame) : ValueTask.CompletedTask;
 }

@@ -21,13 +21,15 @@ public sealed class SignalingHub : IHubDispatcher
     private readonly LocalConnections _local;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly TimeProvider _time;
+    private readonly ActivityMeter _activity;
     private readonly ILogger<SignalingHub> _logger;
     private readonly Dictionary<string, HubMethod> _methods;
 
     public SignalingHub(PresenceService presence, IServiceScopeFactory scopes, SignalRelay relay, ICallBindings bindings,
-        LocalConnections local, IHostApplicationLifetime lifetime, TimeProvider time, ILogger<SignalingHub> logger)
+        LocalConnections local, IHostApplicationLifetime lifetime, TimeProvider time, ActivityMeter activity, ILogger<SignalingHub> logger)
     {
-        (_presence, _scopes, _bindings, _local, _lifetime, _time, _logger) = (presence, scopes, bindings, local, lifetime, time, logger);
+        (_presence, _scopes, _bindings, _local, _lifetime, _time, _activity, _logger) =
+            (presence, scopes, bindings, local, lifetime, time, activity, logger);
         _methods = new[]
         {
             HubMethod.Of(nameof(ISignalingHub.GetConnectionId), caller => Task.FromResult(caller.Id)),
@@ -78,6 +80,7 @@ public sealed class SignalingHub : IHubDispatcher
 
     public async Task<object?> InvokeAsync(HubSession caller, HubMethod method, object?[] arguments)
     {
+        _activity.Handled();
         if (!caller.Budget.TrySpend())
             throw new HubMethodException($"{ProblemCodes.TooManyMessages}: Too many messages on this connection; slow down.");
         try

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
@@ -105,6 +106,31 @@ public sealed class RespConnectionTests
         var failure = Assert.Throws<RedisConnectionException>(() => RespConnection.Open(
             new IPEndPoint(IPAddress.Loopback, port), ConfigurationOptions.Parse($"127.0.0.1:{port}"), "peercall-signals", Timeout));
         Assert.Contains($"127.0.0.1:{port}", failure.Message);
+    }
+
+    [Fact]
+    public void A_server_that_never_completes_the_connection_fails_within_the_connect_timeout()
+    {
+        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        listener.Listen(0);
+        var endPoint = (IPEndPoint)listener.LocalEndPoint!;
+        // Nobody accepts: once the accept queue is full, the kernel drops further connections' handshakes.
+        var queued = Enumerable.Range(0, 4).Select(_ => new Socket(SocketType.Stream, ProtocolType.Tcp) { Blocking = false }).ToList();
+        foreach (var socket in queued)
+            try { socket.Connect(endPoint); } catch (SocketException) { }
+        try
+        {
+            var clock = Stopwatch.StartNew();
+            var failure = Assert.Throws<RedisConnectionException>(() => RespConnection.Open(endPoint,
+                ConfigurationOptions.Parse($"127.0.0.1:{endPoint.Port},connectTimeout=500"), "peercall-signals", Timeout));
+            Assert.InRange(clock.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(4));
+            Assert.Contains($"127.0.0.1:{endPoint.Port}", failure.Message);
+        }
+        finally
+        {
+            queued.ForEach(socket => socket.Dispose());
+        }
     }
 
     private static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);

@@ -7,12 +7,14 @@ public sealed class IdleTrimPolicyTests
     private const long MB = 1024 * 1024;
     private static readonly TimeSpan QuietFor = TimeSpan.FromSeconds(5);
 
-    /// <summary>Samples once a second from second 0, allocating <paramref name="bytesPerSecond"/>, with the
-    /// given committed heap; returns the second of the first trim, or null.</summary>
-    private static int? FirstTrim(IdleTrimPolicy policy, int seconds, long bytesPerSecond, long committed, int from = 0, long allocatedAtStart = 0)
+    /// <summary>Samples once a second from second 0, allocating <paramref name="bytesPerSecond"/> and handling
+    /// <paramref name="messagesPerSecond"/>, with the given committed heap; returns the second of the first trim, or null.</summary>
+    private static int? FirstTrim(IdleTrimPolicy policy, int seconds, long bytesPerSecond, long committed, int from = 0,
+        long allocatedAtStart = 0, long messagesPerSecond = 0)
     {
         for (var second = from; second < from + seconds; second++)
-            if (policy.ShouldTrim(TimeSpan.FromSeconds(second), allocatedAtStart + (second - from) * bytesPerSecond, committed))
+            if (policy.ShouldTrim(TimeSpan.FromSeconds(second), allocatedAtStart + (second - from) * bytesPerSecond,
+                    (second - from) * messagesPerSecond, committed))
                 return second;
         return null;
     }
@@ -32,11 +34,22 @@ public sealed class IdleTrimPolicyTests
     }
 
     [Fact]
+    public void A_relay_of_signals_that_allocates_little_is_not_taken_for_quiet()
+    {
+        var policy = new IdleTrimPolicy(QuietFor);
+        Assert.Null(FirstTrim(policy, 120, bytesPerSecond: 300_000, committed: 500 * MB, messagesPerSecond: 700));
+        Assert.Null(FirstTrim(new IdleTrimPolicy(QuietFor), 120, bytesPerSecond: 0, committed: 500 * MB,
+            messagesPerSecond: IdleTrimPolicy.QuietMessagesPerSecond));
+        Assert.Equal(5, FirstTrim(new IdleTrimPolicy(QuietFor), 20, bytesPerSecond: 0, committed: 500 * MB,
+            messagesPerSecond: IdleTrimPolicy.QuietMessagesPerSecond - 1));
+    }
+
+    [Fact]
     public void A_moment_of_traffic_starts_the_quiet_time_again()
     {
         var policy = new IdleTrimPolicy(QuietFor);
         Assert.Null(FirstTrim(policy, 4, bytesPerSecond: 0, committed: 200 * MB));
-        Assert.False(policy.ShouldTrim(TimeSpan.FromSeconds(4), 10 * MB, 200 * MB));
+        Assert.False(policy.ShouldTrim(TimeSpan.FromSeconds(4), 10 * MB, 0, 200 * MB));
         Assert.Equal(9, FirstTrim(policy, 20, bytesPerSecond: 0, committed: 200 * MB, from: 5, allocatedAtStart: 10 * MB));
     }
 

@@ -16,7 +16,7 @@ public sealed class RelayedSignalTests
     /// <summary>The signal the receiver's client reads from the frame.</summary>
     private static Signal Received(RelayedSignal relayed)
     {
-        var frame = relayed.Frame;
+        var frame = relayed.Frame.ToArray();
         var header = frame[1] < 126 ? 2 : 4;
         Assert.Equal(0x81, frame[0]);
         Assert.Equal(HubWire.RecordSeparator, frame[^1]);

@@ -1,6 +1,8 @@
 using Peercall.Contracts;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Signaling;
+using Microsoft.Extensions.DependencyInjection;
+using Peercall.Server.Hosting;
 using Peercall.Server.Tests.Infrastructure;
 
 namespace Peercall.Server.Tests.Signaling;
@@ -36,6 +38,22 @@ public sealed class SignalRelayTests(PeercallServer server) : IClassFixture<Peer
         }
         Assert.True(await TestDevice.NothingAsync(parties.CallerPhone.Signals, window: TimeSpan.FromMilliseconds(200)),
             "A sender never gets its own signals back.");
+    }
+
+    [Fact]
+    public async Task Relayed_signals_count_as_activity_so_the_memory_trim_waits_for_them()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.AcceptedAsync();
+        var activity = server.Services.GetRequiredService<ActivityMeter>();
+        var before = activity.Messages;
+
+        for (var i = 0; i < 12; i++)
+            await parties.CallerPhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Candidate, Candidate));
+        for (var i = 0; i < 12; i++)
+            await parties.CalleePhone.SignalAsync();
+
+        Assert.True(activity.Messages - before >= 12, $"{activity.Messages - before} messages counted for 12 signals.");
     }
 
     [Fact]
