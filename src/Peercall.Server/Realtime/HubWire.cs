@@ -209,7 +209,7 @@ public static class HubWire
     });
 
     /// <summary>Starts an invocation of <paramref name="target"/> on this thread's writer, left inside its arguments
-    /// array for the caller to write them; <see cref="EndInvocation"/> closes it and returns the frame. Nothing
+    /// array for the caller to write them; <see cref="EndInvocationRented"/> closes it and returns the frame. Nothing
     /// else may be written on this thread in between.</summary>
     public static Utf8JsonWriter BeginInvocation(string target)
     {
@@ -221,29 +221,18 @@ public static class HubWire
         return writer;
     }
 
-    public static byte[] EndInvocation()
-    {
-        EndArguments();
-        return End();
-    }
-
-    /// <summary>As <see cref="EndInvocation"/>, but the frame is in an array rented from <see cref="ArrayPool{T}.Shared"/>,
-    /// for a message that is passed on at once and returned.</summary>
+    /// <summary>Closes the invocation; the frame is the first <paramref name="length"/> bytes of an array rented from
+    /// <see cref="ArrayPool{T}.Shared"/>, for a message that is passed on at once and the array returned.</summary>
     public static byte[] EndInvocationRented(out int length)
     {
-        EndArguments();
+        var writer = t_writer!;
+        writer.WriteEndArray();
+        writer.WriteEndObject();
         var json = Flushed();
         length = FrameLength(json);
         var frame = ArrayPool<byte>.Shared.Rent(length);
         WriteFrame(json, frame);
         return frame;
-    }
-
-    private static void EndArguments()
-    {
-        var writer = t_writer!;
-        writer.WriteEndArray();
-        writer.WriteEndObject();
     }
 
     private static byte[] Write(Action<Utf8JsonWriter> write)
