@@ -84,8 +84,6 @@ public abstract class RedisLink : IDisposable
     {
     }
 
-    protected virtual void Ping(RespConnection connection) => connection.Send("PING");
-
     private void Ping()
     {
         lock (Gate)
@@ -93,7 +91,7 @@ public abstract class RedisLink : IDisposable
             if (Connection is not { } connection) return;
             try
             {
-                Ping(connection);
+                connection.Send("PING");
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {

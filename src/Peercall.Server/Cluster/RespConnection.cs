@@ -20,7 +20,6 @@ public sealed class RespConnection : IDisposable
 
     private readonly Socket _socket;
     private readonly Stream _stream;
-    private readonly Lock _writing = new();
     private byte[] _buffer = new byte[16 * 1024];
     private byte[] _command = new byte[4 * 1024];
     private int _start, _end;
@@ -90,7 +89,8 @@ public sealed class RespConnection : IDisposable
         Read(new ReadOnlyMemory<byte>[1], out _);
     }
 
-    /// <summary>Writes one command on the calling thread; callable from any thread.</summary>
+    /// <summary>Writes one command on the calling thread. One writer at a time: a <see cref="RedisLink"/> writes
+    /// under its gate, which it holds anyway while it checks the connection.</summary>
     public void Send(params ReadOnlySpan<string> arguments) => Write(arguments, false, default, default);
 
     /// <summary>Writes one command whose last argument is <paramref name="lastStart"/> followed by
@@ -100,29 +100,26 @@ public sealed class RespConnection : IDisposable
 
     private void Write(ReadOnlySpan<string> arguments, bool withLast, ReadOnlySpan<byte> lastStart, ReadOnlySpan<byte> lastEnd)
     {
-        lock (_writing)
+        var length = 32 + lastStart.Length + lastEnd.Length;
+        foreach (var argument in arguments) length += Encoding.UTF8.GetByteCount(argument) + 16;
+        if (_command.Length < length) _command = new byte[Math.Max(length, 2 * _command.Length)];
+        var command = _command.AsSpan();
+        var written = Header((byte)'*', arguments.Length + (withLast ? 1 : 0), command);
+        foreach (var argument in arguments)
         {
-            var length = 32 + lastStart.Length + lastEnd.Length;
-            foreach (var argument in arguments) length += Encoding.UTF8.GetByteCount(argument) + 16;
-            if (_command.Length < length) _command = new byte[Math.Max(length, 2 * _command.Length)];
-            var command = _command.AsSpan();
-            var written = Header((byte)'*', arguments.Length + (withLast ? 1 : 0), command);
-            foreach (var argument in arguments)
-            {
-                written += Header((byte)'$', Encoding.UTF8.GetByteCount(argument), command[written..]);
-                written += Encoding.UTF8.GetBytes(argument, command[written..]);
-                written += Crlf(command[written..]);
-            }
-            if (withLast)
-            {
-                written += Header((byte)'$', lastStart.Length + lastEnd.Length, command[written..]);
-                lastStart.CopyTo(command[written..]);
-                lastEnd.CopyTo(command[(written + lastStart.Length)..]);
-                written += lastStart.Length + lastEnd.Length;
-                written += Crlf(command[written..]);
-            }
-            _stream.Write(_command, 0, written);
+            written += Header((byte)'$', Encoding.UTF8.GetByteCount(argument), command[written..]);
+            written += Encoding.UTF8.GetBytes(argument, command[written..]);
+            written += Crlf(command[written..]);
         }
+        if (withLast)
+        {
+            written += Header((byte)'$', lastStart.Length + lastEnd.Length, command[written..]);
+            lastStart.CopyTo(command[written..]);
+            lastEnd.CopyTo(command[(written + lastStart.Length)..]);
+            written += lastStart.Length + lastEnd.Length;
+            written += Crlf(command[written..]);
+        }
+        _stream.Write(_command, 0, written);
     }
 
     /// <summary>Reads the next reply into <paramref name="elements"/>: an array's elements (bulk strings, integers and

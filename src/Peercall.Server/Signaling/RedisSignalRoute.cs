@@ -21,6 +21,8 @@ namespace Peercall.Server.Signaling;
 /// written to the connection on that thread.</remarks>
 public sealed class RedisSignalRoute : ISignalRoute, IDisposable
 {
+    private const int MaxChannelsKnown = 256;
+
     private readonly ClusterConnection _redis;
     private readonly NodeIdentity _node;
     private readonly LocalConnections _local;
@@ -28,8 +30,6 @@ public sealed class RedisSignalRoute : ISignalRoute, IDisposable
     private readonly ActivityMeter _activity;
     private readonly RedisChannelListener _listener;
     private readonly RedisChannelPublisher _publisher;
-    private const int MaxChannelsKnown = 256;
-
     private readonly ConcurrentDictionary<string, bool> _listening = new();
     private readonly ConcurrentDictionary<string, string> _channels = new();
 

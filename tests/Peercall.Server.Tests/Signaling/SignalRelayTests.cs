@@ -41,7 +41,7 @@ public sealed class SignalRelayTests(PeercallServer server) : IClassFixture<Peer
     }
 
     [Fact]
-    public async Task Relayed_signals_count_as_activity_so_the_memory_trim_waits_for_them()
+    public async Task Each_relayed_signal_counts_as_activity_for_the_memory_trim()
     {
         await using var parties = await CallParties.ConnectAsync(server);
         var call = await parties.AcceptedAsync();
