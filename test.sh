@@ -29,20 +29,20 @@ mkdir -p "$results"
 dotnet build Peercall.sln -c Debug -nologo -v quiet || { echo "0 passed, 1 failed (the build failed)"; exit 1; }
 dotnet test Peercall.sln --no-build -c Debug -nologo --filter "Category!=BenchSmoke" \
   --logger "trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" --blame-hang-timeout 15m
+  --results-directory "$results" --blame-hang-timeout 15m | tee "$results/console.log"
 status=$?
 
 # The benchmark's quick mode as a smoke test (no timing asserted), alone, since it loads the whole machine.
 dotnet test bench/Peercall.Bench.Tests/Peercall.Bench.Tests.csproj --no-build -c Debug -nologo --filter "Category=BenchSmoke" \
   --logger "trx;LogFileName=bench-quick-mode.trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" --blame-hang-timeout 15m
+  --results-directory "$results" --blame-hang-timeout 15m | tee -a "$results/console.log"
 smoke_status=$?
 [ "$status" -ne 0 ] || status=$smoke_status
 
 # The server suite once more with PostgreSQL as the database, on a server started (and stopped) just for it.
 tests/with-postgres.sh dotnet test tests/Peercall.Server.Tests/Peercall.Server.Tests.csproj --no-build -c Debug -nologo \
   --logger "trx;LogFileName=server-tests-on-postgresql.trx" --logger "console;verbosity=normal" \
-  --results-directory "$results" --blame-hang-timeout 15m
+  --results-directory "$results" --blame-hang-timeout 15m | tee -a "$results/console.log"
 postgres_status=$?
 [ "$status" -ne 0 ] || status=$postgres_status
 
@@ -59,5 +59,8 @@ if [ -z "$summary" ] || [ "$summary" = "0 passed, 0 failed" ]; then
   echo "0 passed, 1 failed (no test results were written)"
   exit 1
 fi
+# Failures are repeated just above the summary, where a log that keeps only its tail still shows them.
+failures=$(grep -E -A 14 '^\s+Failed [A-Za-z_.]+' "$results/console.log")
+[ -z "$failures" ] || printf 'Failed tests:\n%s\n' "$failures"
 echo "$summary"
 exit $status

@@ -21,7 +21,8 @@ public sealed record MediaStatsSample(long PacketsReceived, long PacketsLost, do
 /// </summary>
 public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 {
-    private IJSObjectReference? _module;
+    private Task<IJSObjectReference>? _module;
+    private bool _ringtoneWanted;
     private DotNetObjectReference<BrowserMedia>? _self;
 
     public event Func<string, Task>? LocalCandidate;
@@ -72,18 +73,27 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public async Task ChooseSpeakerAsync(string deviceId) =>
         await (await ModuleAsync()).InvokeVoidAsync("chooseSpeaker", deviceId);
 
-    public async Task StartRingtoneAsync() => await (await ModuleAsync()).InvokeVoidAsync("startRingtone");
+    /// <summary>Starts the ringtone once the module is loaded, unless it was stopped (or the call ended) while the
+    /// module was loading.</summary>
+    public async Task StartRingtoneAsync()
+    {
+        _ringtoneWanted = true;
+        var module = await ModuleAsync();
+        if (_ringtoneWanted) await module.InvokeVoidAsync("startRingtone");
+    }
 
     public async Task StopRingtoneAsync()
     {
-        if (_module is not null) await _module.InvokeVoidAsync("stopRingtone");
+        _ringtoneWanted = false;
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("stopRingtone");
     }
 
     /// <summary>Stops the ringtone, closes the peer connection and stops every microphone track. Nothing to do
-    /// when the module was never loaded: then nothing was started.</summary>
+    /// while the module is not loaded: then nothing was started, and a ringtone waiting for it will not start.</summary>
     public async Task EndAsync()
     {
-        if (_module is not null) await _module.InvokeVoidAsync("endCall");
+        _ringtoneWanted = false;
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("endCall");
     }
 
     [JSInvokable]
@@ -97,12 +107,19 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (_module is not null) await _module.DisposeAsync();
+        if (LoadedModule is { } module) await module.DisposeAsync();
         _self?.Dispose();
     }
 
-    private async Task<IJSObjectReference> ModuleAsync() =>
-        _module ??= await js.InvokeAsync<IJSObjectReference>("import", "./js/webrtc.js");
+    private IJSObjectReference? LoadedModule => _module is { IsCompletedSuccessfully: true } loaded ? loaded.Result : null;
+
+    /// <summary>The module, imported once however many calls wait for it; a failed import is tried again by the
+    /// next call.</summary>
+    private Task<IJSObjectReference> ModuleAsync()
+    {
+        if (_module is { IsFaulted: true } or { IsCanceled: true }) _module = null;
+        return _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/webrtc.js").AsTask();
+    }
 
     private static Task Raise(Func<string, Task>? handler, string value) =>
         handler?.Invoke(value) ?? Task.CompletedTask;

@@ -1,0 +1,121 @@
+using Microsoft.JSInterop;
+using Peercall.Web.Calls;
+
+namespace Peercall.Web.Tests.Calls;
+
+/// <summary>
+/// What BrowserMedia's calls do while the JavaScript module is still being imported, which in a browser takes as
+/// long as the network does. The runtime here holds the import until the test lets it go, so each interleaving is
+/// checked exactly rather than by a race that a browser test wins or loses (a declined call whose ringtone started
+/// after it was stopped was seen that way).
+/// </summary>
+public sealed class BrowserMediaTests
+{
+    [Theory]
+    [InlineData("stop")]
+    [InlineData("end")]
+    public async Task A_ringtone_stopped_while_the_module_loads_never_starts(string how)
+    {
+        var js = new HeldImportRuntime();
+        var media = new BrowserMedia(js);
+
+        var starting = media.StartRingtoneAsync();
+        await (how == "stop" ? media.StopRingtoneAsync() : media.EndAsync());
+        js.FinishImport();
+        await starting;
+
+        Assert.DoesNotContain("startRingtone", js.Module.Calls);
+        Assert.Equal(1, js.Imports);
+    }
+
+    [Fact]
+    public async Task A_ringtone_started_then_stopped_is_started_and_stopped()
+    {
+        var js = new HeldImportRuntime();
+        var media = new BrowserMedia(js);
+
+        var starting = media.StartRingtoneAsync();
+        var listing = media.ListDevicesAsync();
+        js.FinishImport();
+        await Task.WhenAll(starting, listing);
+        await media.StopRingtoneAsync();
+        await media.EndAsync();
+
+        Assert.Equal(1, js.Imports);
+        Assert.Equal(["listDevices", "startRingtone"], js.Module.Calls.Take(2).Order());
+        Assert.Equal(["stopRingtone", "endCall"], js.Module.Calls.Skip(2));
+    }
+
+    [Fact]
+    public async Task Nothing_is_imported_to_stop_what_was_never_started()
+    {
+        var js = new HeldImportRuntime();
+        var media = new BrowserMedia(js);
+
+        await media.StopRingtoneAsync();
+        await media.EndAsync();
+        await media.DisposeAsync();
+
+        Assert.Equal(0, js.Imports);
+    }
+
+    [Fact]
+    public async Task After_a_failed_import_the_next_call_imports_again()
+    {
+        var js = new HeldImportRuntime();
+        var media = new BrowserMedia(js);
+
+        var starting = media.StartRingtoneAsync();
+        js.FailImport();
+        await Assert.ThrowsAsync<JSException>(() => starting);
+        await media.StopRingtoneAsync();
+
+        var again = media.StartRingtoneAsync();
+        js.FinishImport();
+        await again;
+        Assert.Equal(["startRingtone"], js.Module.Calls);
+        Assert.Equal(2, js.Imports);
+    }
+
+    private sealed class HeldImportRuntime : IJSRuntime
+    {
+        private TaskCompletionSource<IJSObjectReference> _import = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public RecordingModule Module { get; } = new();
+        public int Imports { get; private set; }
+
+        public void FinishImport() => _import.SetResult(Module);
+
+        public void FailImport()
+        {
+            _import.SetException(new JSException("Failed to fetch dynamically imported module"));
+            _import = new(TaskCreationOptions.RunContinuationsAsynchronously);
+        }
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) =>
+            InvokeAsync<TValue>(identifier, CancellationToken.None, args);
+
+        public async ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args)
+        {
+            Assert.Equal("import", identifier);
+            Imports++;
+            return (TValue)await _import.Task;
+        }
+    }
+
+    private sealed class RecordingModule : IJSObjectReference
+    {
+        public List<string> Calls { get; } = [];
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, object?[]? args) =>
+            InvokeAsync<TValue>(identifier, CancellationToken.None, args);
+
+        public ValueTask<TValue> InvokeAsync<TValue>(string identifier, CancellationToken cancellationToken, object?[]? args)
+        {
+            Calls.Add(identifier);
+            return ValueTask.FromResult(default(TValue)!);
+        }
+
+        public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    }
+}
