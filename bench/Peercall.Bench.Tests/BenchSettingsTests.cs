@@ -32,6 +32,18 @@ public sealed class BenchSettingsTests
     }
 
     [Fact]
+    public void The_relay_can_run_at_another_step_than_the_plans_but_only_at_one_of_the_steps()
+    {
+        var settings = BenchSettings.Parse(["--nodes", "3", "--mode", "full", "--steps", "10000", "--relay-at", "10000"]);
+        Assert.Equal(10_000, settings.RelayAt);
+        Assert.False(settings.UpdateReadme);
+
+        var failure = Assert.Throws<ArgumentException>(() =>
+            BenchSettings.Parse(["--nodes", "3", "--mode", "full", "--steps", "10000", "--relay-at", "20000"]));
+        Assert.Contains("not one of the steps (10000)", failure.Message);
+    }
+
+    [Fact]
     public void A_cluster_run_cannot_be_held_for_a_profiler() =>
         Assert.Throws<ArgumentException>(() => BenchSettings.Parse(["--nodes", "3", "--hold", "60"]));
 }

@@ -195,15 +195,18 @@ public sealed record BenchSettings
                 "--load-processes" => settings with { LoadProcesses = int.Parse(Next()) },
                 "--out" => settings with { OutputFolder = Next() },
                 "--steps" => settings with { Steps = [.. Next().Split(',').Select(int.Parse)], UpdateReadme = false },
+                "--relay-at" => settings with { RelayAt = int.Parse(Next()), UpdateReadme = false },
                 "--hold" => settings with { HoldSeconds = int.Parse(Next()), UpdateReadme = false },
                 "--scenarios" => settings with { Scenarios = ParseScenarios(Next()), UpdateReadme = false },
                 "--server-env" => settings with { ServerEnvironment = WithVariable(settings.ServerEnvironment, Next()), UpdateReadme = false },
                 _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --nodes N, --no-peerjs, " +
-                                                 "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --scenarios fanout,relay,calls,storm,ceiling,kill, " +
+                                                 "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --relay-at N, --scenarios fanout,relay,calls,storm,ceiling,kill, " +
                                                  "--hold SECONDS, --server-env NAME=VALUE."),
             };
         }
         if (settings.IsCluster && settings.HoldSeconds is not null) throw new ArgumentException("--hold is for a single server, not --nodes.");
+        if (args.Contains("--relay-at") && !settings.Steps.Contains(settings.RelayAt))
+            throw new ArgumentException($"--relay-at {settings.RelayAt} is not one of the steps ({string.Join(", ", settings.Steps)}).");
         return settings;
     }
 
