@@ -95,7 +95,8 @@ public abstract class RedisLink : IDisposable
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                // The reading thread notices the broken connection.
+                // Closed, its reading thread notices and reconnects.
+                connection.Dispose();
             }
         }
     }

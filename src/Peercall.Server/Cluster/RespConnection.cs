@@ -18,6 +18,10 @@ public sealed class RespConnection : IDisposable
     /// <summary>Longer replies are taken for a broken stream: a routed frame is at most a hub message (80 KB).</summary>
     private const int MaxReplyBytes = 1024 * 1024;
 
+    /// <summary>A write that finds no room in the socket's buffer for this long fails: Redis has stopped reading
+    /// (stopped, or cut off without a reset), and the writer, a hub call relaying a signal, must not hang with it.</summary>
+    public static readonly TimeSpan WriteTimeout = TimeSpan.FromSeconds(2);
+
     private readonly Socket _socket;
     private readonly Stream _stream;
     private byte[] _buffer = new byte[16 * 1024];
@@ -31,7 +35,7 @@ public sealed class RespConnection : IDisposable
     }
 
     /// <summary>Connects, authenticates and names the connection; a read that waits longer than
-    /// <paramref name="readTimeout"/> fails.</summary>
+    /// <paramref name="readTimeout"/> fails, and so does a write that waits longer than <see cref="WriteTimeout"/>.</summary>
     public static RespConnection Open(EndPoint endPoint, ConfigurationOptions options, string clientName, TimeSpan readTimeout)
     {
         endPoint = WithDefaultPort(endPoint, options.Ssl);
@@ -44,7 +48,7 @@ public sealed class RespConnection : IDisposable
         {
             socket.Connect(endPoint);
             socket.ReceiveTimeout = (int)readTimeout.TotalMilliseconds;
-            socket.SendTimeout = (int)readTimeout.TotalMilliseconds;
+            socket.SendTimeout = (int)WriteTimeout.TotalMilliseconds;
             Stream stream = new NetworkStream(socket, ownsSocket: true);
             if (options.Ssl)
             {

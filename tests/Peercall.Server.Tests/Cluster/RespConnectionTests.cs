@@ -133,6 +133,27 @@ public sealed class RespConnectionTests
         }
     }
 
+    [Fact]
+    public async Task A_write_to_a_redis_that_stopped_reading_fails_after_the_write_timeout()
+    {
+        await using var peer = await FakeRedis.StartAsync();
+        using var connection = await peer.ConnectAsync("peercall-signals-out");
+        var message = new byte[64 * 1024];
+
+        // The peer reads nothing more: once both sockets' buffers are full, a write waits for room that never comes.
+        var lastWrite = new Stopwatch();
+        var failure = Assert.Throws<IOException>(() =>
+        {
+            for (var written = 0; written < 10_000; written++)
+            {
+                lastWrite.Restart();
+                connection.Send(["PUBLISH", "signals"], message, default);
+            }
+        });
+        Assert.InRange(lastWrite.Elapsed, RespConnection.WriteTimeout - TimeSpan.FromMilliseconds(100), 3 * RespConnection.WriteTimeout);
+        Assert.IsType<SocketException>(failure.InnerException);
+    }
+
     private static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);
 
     /// <summary>Accepts one connection; answers the first command (authentication or naming) as told, then sends
