@@ -30,9 +30,6 @@ public sealed class RedisChannelPublisher(ClusterConnection redis, string name, 
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException)
             {
-                // A command cut short would make Redis read the next one as its rest; without the connection, the
-                // publications waiting for the gate fail at once instead of each waiting out the write timeout.
-                connection.Dispose();
                 throw new RedisConnectionException(ConnectionFailureType.SocketFailure, $"{Name} could not write to Redis.", e);
             }
         }

@@ -95,8 +95,7 @@ public abstract class RedisLink : IDisposable
             }
             catch (Exception e) when (e is IOException or ObjectDisposedException or InvalidOperationException)
             {
-                // Closed, its reading thread notices and reconnects.
-                connection.Dispose();
+                // The connection closed itself; its reading thread notices and reconnects.
             }
         }
     }

@@ -94,7 +94,9 @@ public sealed class RespConnection : IDisposable
     }
 
     /// <summary>Writes one command on the calling thread. One writer at a time: a <see cref="RedisLink"/> writes
-    /// under its gate, which it holds anyway while it checks the connection.</summary>
+    /// under its gate, which it holds anyway while it checks the connection. A write that fails closes the
+    /// connection: a command cut short would make Redis read the next one as its rest, and the writers after it
+    /// then fail at once instead of each waiting out the write timeout, while the reading thread reconnects.</summary>
     public void Send(params ReadOnlySpan<string> arguments) => Write(arguments, false, default, default);
 
     /// <summary>Writes one command whose last argument is <paramref name="lastStart"/> followed by
@@ -123,7 +125,15 @@ public sealed class RespConnection : IDisposable
             written += lastStart.Length + lastEnd.Length;
             written += Crlf(command[written..]);
         }
-        _stream.Write(_command, 0, written);
+        try
+        {
+            _stream.Write(_command, 0, written);
+        }
+        catch (IOException)
+        {
+            Dispose();
+            throw;
+        }
     }
 
     /// <summary>Reads the next reply into <paramref name="elements"/>: an array's elements (bulk strings, integers and

@@ -152,6 +152,12 @@ public sealed class RespConnectionTests
         });
         Assert.InRange(lastWrite.Elapsed, RespConnection.WriteTimeout - TimeSpan.FromMilliseconds(100), 3 * RespConnection.WriteTimeout);
         Assert.IsType<SocketException>(failure.InnerException);
+
+        // The failed write closed the connection, so the next writer fails at once, and so does the reader.
+        lastWrite.Restart();
+        Assert.Throws<ObjectDisposedException>(() => connection.Send("PING"));
+        Assert.Throws<ObjectDisposedException>(() => connection.Read(new ReadOnlyMemory<byte>[1], out _));
+        Assert.True(lastWrite.Elapsed < RespConnection.WriteTimeout, $"The writer after the failure waited {lastWrite.Elapsed}.");
     }
 
     private static string Text(ReadOnlyMemory<byte> bytes) => Encoding.UTF8.GetString(bytes.Span);

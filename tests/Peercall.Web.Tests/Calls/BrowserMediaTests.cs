@@ -11,70 +11,63 @@ namespace Peercall.Web.Tests.Calls;
 /// </summary>
 public sealed class BrowserMediaTests
 {
+    private readonly HeldImportRuntime _js = new();
+    private readonly BrowserMedia _media;
+
+    public BrowserMediaTests() => _media = new BrowserMedia(_js);
+
     [Theory]
     [InlineData("stop")]
     [InlineData("end")]
     public async Task A_ringtone_stopped_while_the_module_loads_never_starts(string how)
     {
-        var js = new HeldImportRuntime();
-        var media = new BrowserMedia(js);
-
-        var starting = media.StartRingtoneAsync();
-        await (how == "stop" ? media.StopRingtoneAsync() : media.EndAsync());
-        js.FinishImport();
+        var starting = _media.StartRingtoneAsync();
+        await (how == "stop" ? _media.StopRingtoneAsync() : _media.EndAsync());
+        _js.FinishImport();
         await starting;
 
-        Assert.DoesNotContain("startRingtone", js.Module.Calls);
-        Assert.Equal(1, js.Imports);
+        Assert.DoesNotContain("startRingtone", _js.Module.Calls);
+        Assert.Equal(1, _js.Imports);
     }
 
     [Fact]
     public async Task A_ringtone_started_then_stopped_is_started_and_stopped()
     {
-        var js = new HeldImportRuntime();
-        var media = new BrowserMedia(js);
-
-        var starting = media.StartRingtoneAsync();
-        var listing = media.ListDevicesAsync();
-        js.FinishImport();
+        var starting = _media.StartRingtoneAsync();
+        var listing = _media.ListDevicesAsync();
+        _js.FinishImport();
         await Task.WhenAll(starting, listing);
-        await media.StopRingtoneAsync();
-        await media.EndAsync();
+        await _media.StopRingtoneAsync();
+        await _media.EndAsync();
 
-        Assert.Equal(1, js.Imports);
-        Assert.Equal(["listDevices", "startRingtone"], js.Module.Calls.Take(2).Order());
-        Assert.Equal(["stopRingtone", "endCall"], js.Module.Calls.Skip(2));
+        Assert.Equal(1, _js.Imports);
+        Assert.Equal(["listDevices", "startRingtone"], _js.Module.Calls.Take(2).Order());
+        Assert.Equal(["stopRingtone", "endCall"], _js.Module.Calls.Skip(2));
     }
 
     [Fact]
     public async Task Nothing_is_imported_to_stop_what_was_never_started()
     {
-        var js = new HeldImportRuntime();
-        var media = new BrowserMedia(js);
+        await _media.StopRingtoneAsync();
+        await _media.EndAsync();
+        await _media.DisposeAsync();
 
-        await media.StopRingtoneAsync();
-        await media.EndAsync();
-        await media.DisposeAsync();
-
-        Assert.Equal(0, js.Imports);
+        Assert.Equal(0, _js.Imports);
     }
 
     [Fact]
     public async Task After_a_failed_import_the_next_call_imports_again()
     {
-        var js = new HeldImportRuntime();
-        var media = new BrowserMedia(js);
-
-        var starting = media.StartRingtoneAsync();
-        js.FailImport();
+        var starting = _media.StartRingtoneAsync();
+        _js.FailImport();
         await Assert.ThrowsAsync<JSException>(() => starting);
-        await media.StopRingtoneAsync();
+        await _media.StopRingtoneAsync();
 
-        var again = media.StartRingtoneAsync();
-        js.FinishImport();
+        var again = _media.StartRingtoneAsync();
+        _js.FinishImport();
         await again;
-        Assert.Equal(["startRingtone"], js.Module.Calls);
-        Assert.Equal(2, js.Imports);
+        Assert.Equal(["startRingtone"], _js.Module.Calls);
+        Assert.Equal(2, _js.Imports);
     }
 
     private sealed class HeldImportRuntime : IJSRuntime
