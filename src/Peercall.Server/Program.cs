@@ -25,7 +25,11 @@ builder.AddServiceHosting()
     .AddWebClient();
 
 var app = builder.Build();
-await app.MigrateDatabaseAsync();
+if (!await app.MigrateDatabaseAsync())
+{
+    await app.DisposeAsync(); // writes out the log, which says why
+    return 1;
+}
 
 app.UseHttpsOnLan();
 app.UsePeercallHttp();
@@ -38,5 +42,6 @@ app.MapPeercallDiagnostics();
 app.MapWebClient();
 
 app.Run();
+return 0;
 
 public partial class Program;

@@ -12,8 +12,10 @@ public sealed class RedisChannelListener : RedisLink
 
     /// <param name="onMessage">Called on the link's thread with each message; it must not block. The bytes are
     /// valid only during the call.</param>
-    public RedisChannelListener(ClusterConnection redis, string name, Action<ReadOnlyMemory<byte>> onMessage, ILogger logger)
-        : base(redis, name, logger) => _onMessage = onMessage;
+    /// <param name="realtime">Whether the thread asks for real-time scheduling (see <see cref="RedisLink"/>).</param>
+    public RedisChannelListener(ClusterConnection redis, string name, Action<ReadOnlyMemory<byte>> onMessage, ILogger logger,
+        bool realtime = false)
+        : base(redis, name, logger, realtime) => _onMessage = onMessage;
 
     /// <summary>Subscribes to <paramref name="channel"/> (the name as Redis knows it) for good, and waits until
     /// Redis confirms it.</summary>

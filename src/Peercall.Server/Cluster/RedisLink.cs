@@ -19,9 +19,14 @@ public abstract class RedisLink : IDisposable
     private Thread? _thread;
     private TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    protected RedisLink(ClusterConnection redis, string name, ILogger logger)
+    private readonly bool _realtime;
+
+    /// <param name="realtime">Whether the link's thread asks for real-time scheduling: for a thread that only hands
+    /// on what it reads, never for one that does much work with it.</param>
+    protected RedisLink(ClusterConnection redis, string name, ILogger logger, bool realtime = false)
     {
         _redis = redis;
+        _realtime = realtime;
         Name = $"{redis.Configuration.ClientName}-{name}";
         Logger = logger;
         _ping = new Timer(_ => Ping(), null, PingEvery, PingEvery);
@@ -102,6 +107,7 @@ public abstract class RedisLink : IDisposable
 
     private void Run()
     {
+        if (_realtime) EnterRealtime();
         var failures = 0;
         var reply = new ReadOnlyMemory<byte>[4];
         while (!Stopped)
@@ -142,6 +148,15 @@ public abstract class RedisLink : IDisposable
                 connection?.Dispose();
             }
         }
+    }
+
+    private void EnterRealtime()
+    {
+        if (RealtimeThread.TryEnter() is { } refused)
+            Logger.LogInformation("{Link} runs at normal priority: Linux refused it real-time scheduling ({Reason}); " +
+                                  "docs/deploy-cluster.md says how to allow it", Name, refused);
+        else
+            Logger.LogInformation("{Link} runs at real-time priority", Name);
     }
 
     public void Dispose()

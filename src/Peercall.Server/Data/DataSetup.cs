@@ -1,6 +1,9 @@
 using System.ComponentModel.DataAnnotations;
+using System.Data.Common;
+using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Microsoft.Extensions.Options;
 using Peercall.Server.Hosting;
 
@@ -18,6 +21,10 @@ public sealed class DatabaseOptions
 
     /// <summary>Required for PostgreSQL, e.g. "Host=db;Database=peercall;Username=peercall;Password=…".</summary>
     public string? ConnectionString { get; set; }
+
+    /// <summary>How long a starting server keeps trying a database it cannot reach before it gives up.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00", ErrorMessage = "Peercall:Database:StartupWait is between 00:00:00 and 01:00:00.")]
+    public TimeSpan StartupWait { get; set; } = TimeSpan.FromSeconds(60);
 }
 
 public static class DataSetup
@@ -48,15 +55,62 @@ public static class DataSetup
         return builder;
     }
 
-    /// <summary>Brings the database to the current schema before the server takes requests.</summary>
-    public static async Task MigrateDatabaseAsync(this WebApplication app)
+    /// <summary>
+    /// Brings the database to the current schema before the server takes requests. A database that cannot be
+    /// reached yet (a PostgreSQL that starts beside the node, after a power cut or in the same compose file) is
+    /// tried again until <see cref="DatabaseOptions.StartupWait"/> has passed. False, once the log says why, when
+    /// the database cannot be used: the server then exits instead of serving requests it cannot keep.
+    /// </summary>
+    public static async Task<bool> MigrateDatabaseAsync(this WebApplication app)
     {
-        await using var scope = app.Services.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<PeercallDb>();
-        if (db.Database.IsSqlite())
-            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-        await db.Database.MigrateAsync();
+        var database = app.Services.GetRequiredService<IOptions<DatabaseOptions>>().Value;
+        var logger = app.Services.GetRequiredService<ILogger<PeercallDb>>();
+        var waiting = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await using var db = NewMigrationContext(app.Services, database);
+                if (db.Database.IsSqlite())
+                    await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
+                await db.Database.MigrateAsync();
+                return true;
+            }
+            catch (DbException e) when (e.IsTransient && waiting.Elapsed < database.StartupWait)
+            {
+                var pause = TimeSpan.FromTicks(Math.Min(StartupRetryPause.Ticks, (database.StartupWait - waiting.Elapsed).Ticks));
+                logger.LogWarning("The database cannot be reached yet ({Reason}); trying again in {Pause:0.#} s, for up to {Wait} s in all",
+                    Reason(e), pause.TotalSeconds, database.StartupWait.TotalSeconds);
+                await Task.Delay(pause);
+            }
+            catch (DbException e)
+            {
+                logger.LogCritical("Peercall cannot use its {Provider} database: {Reason}. Check Peercall:Database:ConnectionString "
+                                   + "and that the database server is running; the server stops", database.Provider, Reason(e));
+                return false;
+            }
+        }
     }
+
+    private static readonly TimeSpan StartupRetryPause = TimeSpan.FromSeconds(2);
+
+    /// <summary>Npgsql says "Failed to connect to host:port" and leaves the why ("Connection refused") to the inner exception.</summary>
+    private static string Reason(DbException e) =>
+        e.InnerException is { } inner ? $"{e.Message.TrimEnd('.')} ({inner.Message.TrimEnd('.')})" : e.Message.TrimEnd('.');
+
+    /// <summary>A context for the migration alone, which logs failed commands and connections at Debug: on an empty
+    /// database EF Core reads the migrations table before creating it and logs that as a failed command
+    /// (dotnet/efcore#37328), an error on the first start of every cluster that is none, and a database that is
+    /// not up yet is said once, above, rather than twice. A migration that does fail still throws.</summary>
+    private static PeercallDb NewMigrationContext(IServiceProvider services, DatabaseOptions database) =>
+        database.Provider == DatabaseOptions.Postgres
+            ? new PostgresPeercallDb(WithQuietCommandErrors(services.GetRequiredService<DbContextOptions<PostgresPeercallDb>>()))
+            : new SqlitePeercallDb(WithQuietCommandErrors(services.GetRequiredService<DbContextOptions<SqlitePeercallDb>>()));
+
+    private static DbContextOptions<T> WithQuietCommandErrors<T>(DbContextOptions<T> options) where T : DbContext =>
+        new DbContextOptionsBuilder<T>(options)
+            .ConfigureWarnings(warnings => warnings.Log(
+                (RelationalEventId.CommandError, LogLevel.Debug), (RelationalEventId.ConnectionError, LogLevel.Debug))).Options;
 
     private static string SqliteConnectionString(DataFolder folder) =>
         $"Data Source={folder.File(DatabaseFile)};Default Timeout=30";

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
 using Peercall.Contracts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
@@ -34,10 +35,12 @@ public sealed class RedisSignalRoute : ISignalRoute, IDisposable
     private readonly ConcurrentDictionary<string, string> _channels = new();
 
     public RedisSignalRoute(ClusterConnection redis, NodeIdentity node, LocalConnections local, NodeSignalRoute here,
-        ActivityMeter activity, ILogger<RedisSignalRoute> logger)
+        ActivityMeter activity, IOptions<ClusterOptions> options, ILogger<RedisSignalRoute> logger)
     {
         (_redis, _node, _local, _here, _activity) = (redis, node, local, here, activity);
-        _listener = new RedisChannelListener(redis, "signals", Deliver, logger);
+        // Its thread only writes each frame into a connection's pipe: little work, and the one wake-up of a
+        // cross-node signal that waits for a core on a busy node (bench/README.md, "The gap against the connections held").
+        _listener = new RedisChannelListener(redis, "signals", Deliver, logger, options.Value.RealtimeSignalThread);
         _publisher = new RedisChannelPublisher(redis, "signals-out", logger);
     }
 

@@ -15,6 +15,27 @@ public sealed class SignalLinkTests(ClusterFixture cluster)
     private const string ListenerName = "peercall-signals", PublisherName = "peercall-signals-out";
 
     [Fact]
+    public async Task Each_node_receives_signals_on_a_thread_at_real_time_priority_and_publishes_on_one_at_normal()
+    {
+        for (var number = 1; number <= ClusterFixture.NodeCount; number++)
+        {
+            var node = await cluster.RunningNodeAsync(number);
+            // Linux keeps 15 characters of a thread's name: both link threads are "peercall-signal" there.
+            var policies = Directory.GetDirectories($"/proc/{node.ProcessId}/task")
+                .Select(task => File.ReadAllText(Path.Combine(task, "stat")))
+                .Where(stat => stat.Contains("(peercall-signal)"))
+                .Select(stat => int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[41 - 3]))
+                .Order().ToArray();
+
+            // As root (CI), the listener is granted SCHED_FIFO (1); unprivileged, it stays at SCHED_OTHER (0) and says so.
+            var root = Environment.UserName == "root";
+            Assert.Equal(root ? [0, 1] : [0, 0], policies);
+            Assert.Contains(root ? $"{ListenerName} runs at real-time priority" : $"{ListenerName} runs at normal priority",
+                node.LogText());
+        }
+    }
+
+    [Fact]
     public async Task Signals_across_nodes_flow_again_after_redis_drops_the_nodes_signal_connections()
     {
         await using var alice = await Person.JoinAsync(cluster, await cluster.RunningNodeAsync(1), "alice");

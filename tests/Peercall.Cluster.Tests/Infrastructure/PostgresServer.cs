@@ -31,7 +31,8 @@ public sealed class PostgresServer : IAsyncDisposable
         Host = "127.0.0.1", Port = Port, Username = User, Database = database, Timeout = 30,
     }.ToString();
 
-    public static async Task<PostgresServer> StartAsync()
+    /// <param name="port">The port to listen on, for a test that has a node waiting for it there; a free one if null.</param>
+    public static async Task<PostgresServer> StartAsync(int? port = null)
     {
         var bin = BinFolder();
         foreach (var abandoned in ServiceFolder.Abandoned(Kind)) await StopAsync(bin, abandoned);
@@ -44,16 +45,16 @@ public sealed class PostgresServer : IAsyncDisposable
                 "-A", "trust", "-E", "UTF8", "--no-locale", "--no-sync", "--no-instructions");
             for (var attempt = 1; ; attempt++)
             {
-                var port = FreePort.Next();
+                var listenOn = port ?? FreePort.Next();
                 try
                 {
                     await Commands.RunAsUserAsync(User, Path.Combine(bin, "pg_ctl"), "-D", folder.File("data"),
                         "-l", folder.File("server.log"), "-w", "-t", "60", "-o",
-                        $"-p {port} -k {folder.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
+                        $"-p {listenOn} -k {folder.Path} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off " +
                         "-c full_page_writes=off -c max_connections=500", "start");
-                    return new PostgresServer(folder, bin, port);
+                    return new PostgresServer(folder, bin, listenOn);
                 }
-                catch (InvalidOperationException) when (attempt < 3)
+                catch (InvalidOperationException) when (port is null && attempt < 3)
                 {
                     // Another process took the port between the check and the start.
                 }

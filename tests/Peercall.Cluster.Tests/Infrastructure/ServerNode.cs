@@ -127,11 +127,14 @@ public sealed class ServerNode : IAsyncDisposable
         throw new TimeoutException($"Node {Name} did not become healthy within 90 s.");
     }
 
-    private string LogTail()
+    /// <summary>What the node has logged so far, in all its runs.</summary>
+    public string LogText()
     {
         using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-        return string.Join('\n', new StreamReader(stream).ReadToEnd().Split('\n').TakeLast(40));
+        return new StreamReader(stream).ReadToEnd();
     }
+
+    private string LogTail() => string.Join('\n', LogText().Split('\n').TakeLast(40));
 
     public async ValueTask DisposeAsync()
     {

@@ -29,7 +29,9 @@ public sealed class KeepAliveTests
         var offline = await TestDevice.NextAsync(watching.Presence,
             p => p.UserId == user.Id && p.Presence == PresenceState.Offline, TimeSpan.FromSeconds(50));
 
-        Assert.InRange(silentSince.Elapsed, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(45));
+        // Dropped at the first visit of its slice (every 15 s) after 30 s of silence: 30 to 45 s, plus the time the
+        // offline event takes to reach the watcher on a busy machine.
+        Assert.InRange(silentSince.Elapsed, TimeSpan.FromSeconds(25), TimeSpan.FromSeconds(47));
         Assert.NotNull(offline.LastSeenAt);
     }
 }
