@@ -78,7 +78,8 @@ public static class DataSetup
             }
             catch (DbException e) when (e.IsTransient && waiting.Elapsed < database.StartupWait)
             {
-                var pause = TimeSpan.FromTicks(Math.Min(StartupRetryPause.Ticks, (database.StartupWait - waiting.Elapsed).Ticks));
+                var left = database.StartupWait - waiting.Elapsed;
+                var pause = left < StartupRetryPause ? left : StartupRetryPause;
                 logger.LogWarning("The database cannot be reached yet ({Reason}); trying again in {Pause:0.#} s, for up to {Wait} s in all",
                     Reason(e), pause.TotalSeconds, database.StartupWait.TotalSeconds);
                 await Task.Delay(pause);

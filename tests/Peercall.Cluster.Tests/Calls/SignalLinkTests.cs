@@ -21,16 +21,12 @@ public sealed class SignalLinkTests(ClusterFixture cluster)
         {
             var node = await cluster.RunningNodeAsync(number);
             // Linux keeps 15 characters of a thread's name: both link threads are "peercall-signal" there.
-            var policies = Directory.GetDirectories($"/proc/{node.ProcessId}/task")
-                .Select(task => File.ReadAllText(Path.Combine(task, "stat")))
-                .Where(stat => stat.Contains("(peercall-signal)"))
-                .Select(stat => int.Parse(stat[(stat.LastIndexOf(')') + 2)..].Split(' ')[41 - 3]))
-                .Order().ToArray();
+            var policies = ThreadScheduling.PoliciesOfThreads(node.ProcessId, "peercall-signal");
 
-            // Where Linux allows it (root, as in CI), the listener is granted SCHED_FIFO (1); elsewhere it stays at
-            // SCHED_OTHER (0) and says so.
-            var allowed = RealtimeAllowed(node.ProcessId);
-            Assert.Equal(allowed ? [0, 1] : [0, 0], policies);
+            // Where Linux allows it (root, as in CI), the listener is granted SCHED_FIFO; elsewhere it stays at
+            // SCHED_OTHER and says so.
+            var allowed = ThreadScheduling.RealtimeAllowed(node.ProcessId);
+            Assert.Equal(allowed ? [ThreadScheduling.Other, ThreadScheduling.Fifo] : [ThreadScheduling.Other, ThreadScheduling.Other], policies);
             Assert.Contains(allowed ? $"{ListenerName} runs at real-time priority" : $"{ListenerName} runs at normal priority",
                 node.LogText());
         }
@@ -123,16 +119,5 @@ public sealed class SignalLinkTests(ClusterFixture cluster)
         {
             return false;
         }
-    }
-
-    /// <summary>CAP_SYS_NICE among the process's effective capabilities (bit 23), or a real-time priority limit of
-    /// at least 1: what Linux asks before it grants SCHED_FIFO.</summary>
-    private static bool RealtimeAllowed(int pid)
-    {
-        var capabilities = File.ReadLines($"/proc/{pid}/status").First(line => line.StartsWith("CapEff:"))["CapEff:".Length..].Trim();
-        if ((Convert.ToUInt64(capabilities, 16) & (1UL << 23)) != 0) return true;
-        var limit = File.ReadLines($"/proc/{pid}/limits").First(line => line.StartsWith("Max realtime priority"))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[3];
-        return limit == "unlimited" || int.Parse(limit) >= 1;
     }
 }

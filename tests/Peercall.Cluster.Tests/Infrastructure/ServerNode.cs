@@ -128,9 +128,17 @@ public sealed class ServerNode : IAsyncDisposable
     }
 
     /// <summary>What the node has logged so far, in all its runs.</summary>
-    public string LogText()
+    public string LogText() => ReadWhileWritten(LogFile);
+
+    /// <summary>What the nodes named <paramref name="name"/> have logged so far: for a node still starting, whose
+    /// port, part of its log's name, is not known yet.</summary>
+    public static string LogsOf(string name) =>
+        string.Concat(Directory.GetFiles(Directory.CreateDirectory(Repository.Artifacts("logs")).FullName, $"{name}-*.log")
+            .Select(ReadWhileWritten));
+
+    private static string ReadWhileWritten(string path)
     {
-        using var stream = new FileStream(LogFile, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
         return new StreamReader(stream).ReadToEnd();
     }
 

@@ -16,7 +16,7 @@ public sealed class DatabaseAtStartTests(ClusterFixture cluster)
         var name = NodeName("early");
         var starting = ServerNode.StartAsync(name, WithDatabase(Unreachable(port)));
 
-        await Eventually.HoldsAsync(() => Task.FromResult(LogOf(name).Contains("The database cannot be reached yet")),
+        await Eventually.HoldsAsync(() => Task.FromResult(ServerNode.LogsOf(name).Contains("The database cannot be reached yet")),
             TimeSpan.FromSeconds(60), "the node to say that it waits for its database");
         await using var postgres = await PostgresServer.StartAsync(port);
         await using var node = await starting;
@@ -25,7 +25,7 @@ public sealed class DatabaseAtStartTests(ClusterFixture cluster)
         Assert.Equal("Healthy", await http.GetStringAsync("healthz"));
         // Waiting is said in warnings, and migrating an empty database is no error: EF Core's failed connections and
         // its read of the migrations table before it exists are not in the log as errors.
-        Assert.DoesNotContain("fail:", LogOf(name));
+        Assert.DoesNotContain("fail:", ServerNode.LogsOf(name));
     }
 
     [Fact]
@@ -58,7 +58,7 @@ public sealed class DatabaseAtStartTests(ClusterFixture cluster)
         Assert.DoesNotContain("cannot be reached yet", failure.Message);
     }
 
-    /// <summary>A name no earlier run's log file has, since <see cref="LogOf"/> finds the log by name.</summary>
+    /// <summary>A name no earlier run's log file has, since <see cref="ServerNode.LogsOf"/> finds the logs by name.</summary>
     private static string NodeName(string name) => $"{name}-{Guid.NewGuid():N}"[..(name.Length + 9)];
 
     private Dictionary<string, string> WithDatabase(string connectionString) =>
@@ -66,15 +66,4 @@ public sealed class DatabaseAtStartTests(ClusterFixture cluster)
 
     private static string Unreachable(int port) =>
         new NpgsqlConnectionStringBuilder { Host = "127.0.0.1", Port = port, Username = "postgres", Database = "postgres", Timeout = 5 }.ToString();
-
-    /// <summary>What the node named <paramref name="name"/> has logged so far (its port is not known before it is up).</summary>
-    private static string LogOf(string name)
-    {
-        var logs = Directory.GetFiles(Path.GetDirectoryName(Repository.Artifacts("logs", "x"))!, $"{name}-*.log");
-        return string.Concat(logs.Select(log =>
-        {
-            using var stream = new FileStream(log, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
-            return new StreamReader(stream).ReadToEnd();
-        }));
-    }
 }
