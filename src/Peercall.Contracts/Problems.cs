@@ -33,6 +33,7 @@ public static class ProblemCodes
     public const string SignalTooLarge = "signal-too-large";
     public const string TooManyMessages = "too-many-messages";
     public const string ServerFull = "server-full";
+    public const string TooManyConnections = "too-many-connections";
     public const string ServerStopping = "server-stopping";
     public const string BadRequest = "bad-request";
     public const string ServerError = "server-error";

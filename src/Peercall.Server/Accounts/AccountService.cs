@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.SignalR;
 using Microsoft.EntityFrameworkCore;
 using Peercall.Contracts;
 using Peercall.Contracts.Accounts;
@@ -7,7 +8,6 @@ using Peercall.Contracts.Signaling;
 using Peercall.Server.Data;
 using Peercall.Server.Hosting;
 using Peercall.Server.Presence;
-using Peercall.Server.Realtime;
 using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Accounts;
@@ -18,7 +18,7 @@ public sealed class AccountService(
     TokenIssuer tokens,
     UnknownUsernameLockout unknownNames,
     IPresenceDirectory presence,
-    IHubClients clients,
+    IHubContext<SignalingHub, ISignalingClient> hub,
     TimeProvider time,
     ILogger<AccountService> logger)
 {
@@ -52,8 +52,8 @@ public sealed class AccountService(
     {
         try
         {
-            await clients.ToEveryoneAsync(HubWire.Invocation(nameof(ISignalingClient.ContactAdded),
-                new Contact(user.Id, user.UserName!, user.DisplayName, Contracts.Contacts.Presence.Offline, null)));
+            await hub.Clients.All.ContactAdded(
+                new Contact(user.Id, user.UserName!, user.DisplayName, Contracts.Contacts.Presence.Offline, null));
         }
         catch (Exception e)
         {

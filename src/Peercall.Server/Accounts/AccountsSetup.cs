@@ -61,9 +61,9 @@ public static class AccountsSetup
                 {
                     OnMessageReceived = context =>
                     {
-                        // Browsers cannot set headers on WebSockets, so the hub takes the token from the query.
+                        // Browsers cannot set headers on WebSockets, so the hub takes the token from the query (exactly one).
                         if (context.HttpContext.Request.Path.StartsWithSegments(SignalingRoutes.Hub)
-                            && context.Request.Query["access_token"] is { Count: > 0 } token)
+                            && context.Request.Query["access_token"] is { Count: 1 } token)
                             context.Token = token;
                         return Task.CompletedTask;
                     },

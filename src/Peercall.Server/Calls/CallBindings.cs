@@ -16,7 +16,7 @@ public interface ICallBindings
 
     /// <summary>The connection a signal from <paramref name="fromConnection"/> goes to, or null when that
     /// connection is not bound to this accepted call. On the relay's path: answered from memory when it can be.</summary>
-    ValueTask<CallPeer?> PeerOfAsync(Guid callId, string fromConnection);
+    ValueTask<string?> PeerOfAsync(Guid callId, string fromConnection);
 
     /// <summary>Binds a party's side to its new connection; false when the call is not bound (not accepted).</summary>
     Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId);
@@ -35,10 +35,6 @@ public interface ICallBindings
     Task RestoreAsync(Guid callId, Guid callerId, Guid calleeId, string? callerConnection, string? calleeConnection, DateTime at);
 }
 
-/// <summary>The other party's bound connection, and on a cluster the node that holds it (null when unknown or on a
-/// single server).</summary>
-public readonly record struct CallPeer(string ConnectionId, string? Node);
-
 /// <summary>Bindings when this node is the whole server, in its memory (<see cref="ActiveCalls"/>).</summary>
 public sealed class NodeCallBindings(ActiveCalls active) : ICallBindings
 {
@@ -56,8 +52,8 @@ public sealed class NodeCallBindings(ActiveCalls active) : ICallBindings
         return Task.CompletedTask;
     }
 
-    public ValueTask<CallPeer?> PeerOfAsync(Guid callId, string fromConnection) =>
-        ValueTask.FromResult(active.Find(callId)?.PeerOf(fromConnection) is { } peer ? new CallPeer(peer, Node: null) : (CallPeer?)null);
+    public ValueTask<string?> PeerOfAsync(Guid callId, string fromConnection) =>
+        ValueTask.FromResult(active.Find(callId)?.PeerOf(fromConnection));
 
     public Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId)
     {

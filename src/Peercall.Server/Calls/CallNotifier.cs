@@ -1,16 +1,16 @@
+using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Presence;
-using Peercall.Server.Realtime;
 using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Calls;
 
 /// <summary>Tells the parties' devices about a call: every device of the callee rings, and every transition
 /// reaches both sides with its reason.</summary>
-public sealed class CallNotifier(IHubClients clients, IPresenceDirectory presence)
+public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, IPresenceDirectory presence)
 {
-    public Task RingAsync(Call call) => clients.ToUserAsync(call.Callee.Id, HubWire.Invocation(nameof(ISignalingClient.IncomingCall), call));
+    public Task RingAsync(Call call) => hub.Clients.User(call.Callee.Id.ToString()).IncomingCall(call);
 
     /// <param name="actingConnection">The callee device that accepted or declined; its sibling devices are told
     /// it happened elsewhere.</param>
@@ -22,19 +22,17 @@ public sealed class CallNotifier(IHubClients clients, IPresenceDirectory presenc
             CallState.Declined => CallReason.DeclinedElsewhere,
             _ => (CallReason?)null,
         };
-        var changed = StateChange(call, call.Reason);
+        var changed = new CallStateChange(call, call.Reason);
+        var caller = hub.Clients.User(call.Caller.Id.ToString());
         if (elsewhere is null || actingConnection is null)
         {
-            await Task.WhenAll(clients.ToUserAsync(call.Caller.Id, changed), clients.ToUserAsync(call.Callee.Id, changed));
+            await Task.WhenAll(caller.CallStateChanged(changed), hub.Clients.User(call.Callee.Id.ToString()).CallStateChanged(changed));
             return;
         }
 
         var others = (await presence.ConnectionsOfAsync(call.Callee.Id)).Select(c => c.Id).Where(id => id != actingConnection).ToList();
-        await Task.WhenAll(clients.ToUserAsync(call.Caller.Id, changed),
-            clients.ToConnectionsAsync([actingConnection], changed),
-            clients.ToConnectionsAsync(others, StateChange(call, elsewhere.Value)));
+        await Task.WhenAll(caller.CallStateChanged(changed),
+            hub.Clients.Client(actingConnection).CallStateChanged(changed),
+            hub.Clients.Clients(others).CallStateChanged(new CallStateChange(call, elsewhere.Value)));
     }
-
-    private static byte[] StateChange(Call call, CallReason reason) =>
-        HubWire.Invocation(nameof(ISignalingClient.CallStateChanged), new CallStateChange(call, reason));
 }

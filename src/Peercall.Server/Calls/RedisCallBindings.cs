@@ -11,8 +11,7 @@ namespace Peercall.Server.Calls;
 /// </summary>
 /// <remarks>Keys, under the prefix: <c>call:{id}</c> (hash: caller and callee user, their connections, and since
 /// when (Unix ms) a side is lost), <c>calls:lost</c> (sorted set: call id by the earliest lost side),
-/// <c>conncalls:{connection}</c> (set of the call ids bound to it). Channel: <c>calls:changed</c>. A connection's
-/// node is read from the presence directory's <c>conn:{id}</c>.</remarks>
+/// <c>conncalls:{connection}</c> (set of the call ids bound to it). Channel: <c>calls:changed</c>.</remarks>
 public sealed class RedisCallBindings(ClusterConnection redis, NodeIdentity node, ILogger<RedisCallBindings> logger) : ICallBindings
 {
     private const string Functions = """
@@ -91,18 +90,7 @@ public sealed class RedisCallBindings(ClusterConnection redis, NodeIdentity node
         return 1
         """;
 
-    // ARGV: prefix, call. Returns the caller's and the callee's connection and the node of each (nil when unknown).
-    private const string PeersScript = """
-        local p, id = ARGV[1], ARGV[2]
-        local c = redis.call('HMGET', p .. ':call:' .. id, 'cc', 'ec')
-        local function node(conn)
-          if not conn or conn == '' then return false end
-          return redis.call('HGET', p .. ':conn:' .. conn, 'n')
-        end
-        return {c[1], c[2], node(c[1]), node(c[2])}
-        """;
-
-    private readonly ConcurrentDictionary<Guid, (CallPeer? Caller, CallPeer? Callee)> _cache = new();
+    private readonly ConcurrentDictionary<Guid, (string? Caller, string? Callee)> _cache = new();
     private long _epoch;
 
     public bool OutliveThisNode => true;
@@ -138,23 +126,20 @@ public sealed class RedisCallBindings(ClusterConnection redis, NodeIdentity node
         _cache.TryRemove(callId, out _);
     }
 
-    public async ValueTask<CallPeer?> PeerOfAsync(Guid callId, string fromConnection)
+    public async ValueTask<string?> PeerOfAsync(Guid callId, string fromConnection)
     {
         if (!_cache.TryGetValue(callId, out var bound))
         {
             var epoch = Interlocked.Read(ref _epoch);
-            var stored = (RedisValue[])(await Db.ScriptEvaluateAsync(PeersScript, values: [Prefix, callId.ToString()]))!;
+            var stored = await Db.HashGetAsync(node.Key($"call:{callId}"), ["cc", "ec"]);
             if (stored[0].IsNull && stored[1].IsNull) return null;
-            bound = (Peer(stored[0], stored[2]), Peer(stored[1], stored[3]));
+            bound = (NullIfEmpty(stored[0]), NullIfEmpty(stored[1]));
             // A change announced while this read was on its way may be newer than what it read: keep nothing then.
             if (Interlocked.Read(ref _epoch) == epoch) _cache[callId] = bound;
         }
-        if (fromConnection == bound.Caller?.ConnectionId) return bound.Callee;
-        if (fromConnection == bound.Callee?.ConnectionId) return bound.Caller;
+        if (fromConnection == bound.Caller) return bound.Callee;
+        if (fromConnection == bound.Callee) return bound.Caller;
         return null;
-
-        static CallPeer? Peer(RedisValue connection, RedisValue node) =>
-            connection.IsNullOrEmpty ? null : new CallPeer(connection.ToString(), NullIfEmpty(node));
     }
 
     public async Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId) =>

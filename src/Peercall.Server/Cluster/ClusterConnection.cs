@@ -31,15 +31,6 @@ public sealed class ClusterConnection : IDisposable
     public IDatabase Database => Multiplexer.GetDatabase();
     public ISubscriber Subscriber => Multiplexer.GetSubscriber();
 
-    /// <summary>Where a connection of this node's own (a <see cref="RedisLink"/>) should go: the primary the
-    /// multiplexer is connected to (which follows Sentinel and failovers), or the first configured endpoint while it
-    /// is connected to none.</summary>
-    public System.Net.EndPoint PrimaryEndPoint() =>
-        Multiplexer.GetServers().FirstOrDefault(s => s.IsConnected && !s.IsReplica)?.EndPoint ?? Configuration.EndPoints[0];
-
-    /// <summary>A channel's name as Redis knows it, after the configured channel prefix (if any).</summary>
-    public string ChannelName(string channel) => $"{(string?)Configuration.ChannelPrefix}{channel}";
-
     public void Dispose()
     {
         if (_multiplexer.IsValueCreated) _multiplexer.Value.Dispose();

@@ -31,10 +31,5 @@ public sealed class ClusterOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan NodeTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The thread that receives the signals other nodes relay to this one's connections asks Linux for
-    /// real-time scheduling (<see cref="RealtimeThread"/>), so that on a busy machine a signal does not wait for a
-    /// core there. Without the right to it, the node says so once and the thread runs as any other.</summary>
-    public bool RealtimeSignalThread { get; set; } = true;
-
     public bool Enabled => !string.IsNullOrWhiteSpace(ConnectionString);
 }

@@ -4,7 +4,6 @@ using Peercall.Server.Accounts;
 using Peercall.Server.Calls;
 using Peercall.Server.Data;
 using Peercall.Server.Presence;
-using Peercall.Server.Signaling;
 using StackExchange.Redis;
 
 namespace Peercall.Server.Cluster;
@@ -13,8 +12,8 @@ public static class ClusterSetup
 {
     /// <summary>With Peercall:Redis:ConnectionString set, this node joins the others through Redis: presence, call
     /// bindings and the call placement lock move there, the node heartbeats, a signal for another node's connection
-    /// goes on that node's channel, and the other realtime events go on one channel every node hands to its own
-    /// connections. Without it nothing is added. Call it after the features, whose node-local parts it replaces.</summary>
+    /// and every realtime event for a connection, a user or a group on another node goes through SignalR's Redis
+    /// backplane. Without it nothing is added. Call it after the features, whose node-local parts it replaces.</summary>
     public static WebApplicationBuilder AddCluster(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -39,16 +38,15 @@ public static class ClusterSetup
         services.AddHealthChecks().AddCheck<RedisHealthCheck>("redis");
         services.AddSingleton<RedisPresenceDirectory>();
         services.Replace(ServiceDescriptor.Singleton<IPresenceDirectory>(p => p.GetRequiredService<RedisPresenceDirectory>()));
-        services.AddSingleton<RedisPresenceFanOut>();
-        services.Replace(ServiceDescriptor.Singleton<IPresenceFanOut>(p => p.GetRequiredService<RedisPresenceFanOut>()));
         services.AddSingleton<RedisCallBindings>();
         services.Replace(ServiceDescriptor.Singleton<ICallBindings>(p => p.GetRequiredService<RedisCallBindings>()));
         services.Replace(ServiceDescriptor.Singleton<ICallPlacementLock, RedisCallPlacementLock>());
-        services.AddSingleton<RedisSignalRoute>();
-        services.Replace(ServiceDescriptor.Singleton<ISignalRoute>(p => p.GetRequiredService<RedisSignalRoute>()));
-        services.AddSingleton<RedisHubClients>();
-        services.Replace(ServiceDescriptor.Singleton<IHubClients>(p => p.GetRequiredService<RedisHubClients>()));
         services.AddHostedService<NodeHeartbeatService>();
+        services.AddSignalR().AddStackExchangeRedis(options =>
+        {
+            options.Configuration = RedisConfiguration(cluster.ConnectionString!);
+            options.Configuration.ChannelPrefix = RedisChannel.Literal($"{cluster.KeyPrefix}:signalr");
+        });
         return builder;
     }
 

@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Peercall.Server.Calls;
 using Peercall.Server.Presence;
-using Peercall.Server.Signaling;
 using StackExchange.Redis;
 
 namespace Peercall.Server.Cluster;
@@ -19,10 +18,7 @@ public sealed class NodeHeartbeatService(
     ClusterConnection redis,
     NodeIdentity node,
     RedisPresenceDirectory directory,
-    RedisPresenceFanOut presenceFanOut,
-    RedisHubClients hubClients,
     RedisCallBindings bindings,
-    RedisSignalRoute signals,
     PresenceTracker local,
     PresenceService presence,
     IServiceScopeFactory scopes,
@@ -83,10 +79,7 @@ public sealed class NodeHeartbeatService(
     private async Task JoinAsync()
     {
         await directory.JoinAsync();
-        await presenceFanOut.JoinAsync();
-        await hubClients.JoinAsync();
         await bindings.JoinAsync();
-        await signals.ListenAsync();
         await HeartbeatAsync(first: true);
         _joined = true;
         logger.LogInformation("Joined the cluster as node {NodeId}", node.Id);
@@ -155,7 +148,6 @@ public sealed class NodeHeartbeatService(
         // back under a new identity, so that their cleanup of the old one cannot remove what is registered now.
         var old = node.Id;
         node.Renew();
-        await signals.ListenAsync();
         await Beat();
         var connections = local.All();
         logger.LogWarning("Node {OldNodeId} was taken for dead; registering its {Count} connections again as {NodeId}",

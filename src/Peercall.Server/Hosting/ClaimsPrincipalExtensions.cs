@@ -7,6 +7,9 @@ public static class ClaimsPrincipalExtensions
     public const string SessionClaim = "sid";
     public const string SubjectClaim = "sub";
 
+    public static bool IsSignedIn(this ClaimsPrincipal principal) =>
+        principal.Identity?.IsAuthenticated == true && principal.FindFirst(SubjectClaim) is not null;
+
     public static Guid UserId(this ClaimsPrincipal principal) =>
         Guid.Parse(principal.FindFirstValue(SubjectClaim) ?? throw new InvalidOperationException("No subject claim."));
 

@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Scalar.AspNetCore;
@@ -10,17 +9,27 @@ public static class HttpSetup
     /// <summary>No endpoint takes more than a small JSON body.</summary>
     public const long MaxRequestBodyBytes = 64 * 1024;
     private const string CorsPolicy = "configured-origins";
+    public static readonly TimeSpan RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan KeepAliveTimeout = TimeSpan.FromSeconds(30);
 
     public static WebApplicationBuilder AddPeercallHttp(this WebApplicationBuilder builder)
     {
         var services = builder.Services;
         services.TryAddSingleton(TimeProvider.System);
-        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+        var files = OpenFileBudget.OfThisProcess();
+        services.AddSingleton(files);
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            var limits = kestrel.Limits;
+            limits.MaxRequestBodySize = MaxRequestBodyBytes;
+            limits.MaxConcurrentConnections = files.HttpConnections;
+            limits.MaxConcurrentUpgradedConnections = files.UpgradedConnections;
+            // A device on the LAN that opens a connection and says nothing, or stops half-way through its
+            // request, gives its file back after seconds, not minutes.
+            limits.RequestHeadersTimeout = RequestHeadersTimeout;
+            limits.KeepAliveTimeout = KeepAliveTimeout;
+        });
         services.AddPeercallProblems();
-        services.AddOptions<MemoryTrimOptions>().BindConfiguration(MemoryTrimOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        services.AddSingleton<ActivityMeter>();
-        services.AddHostedService<IdleMemoryTrim>();
-        services.AddSingleton<IMemoryPoolFactory<byte>, BoundedMemoryPoolFactory>();
         services.AddOpenApi(options => options.AddDocumentTransformer((document, _, _) =>
         {
             document.Info.Title = "Peercall API";

@@ -27,7 +27,7 @@ public interface IPresenceDirectory
     /// <summary>The presence of every user who is not offline.</summary>
     Task<IReadOnlyDictionary<Guid, PresenceState>> PresentAsync();
 
-    /// <summary>A connection on any node; its <see cref="RealtimeConnection.Session"/> is null when it is on
+    /// <summary>A connection on any node; its <see cref="RealtimeConnection.Context"/> is null when it is on
     /// another node.</summary>
     Task<RealtimeConnection?> FindAsync(string connectionId);
 

@@ -6,10 +6,7 @@ public static class PresenceSetup
     {
         builder.Services.AddSingleton<PresenceTracker>();
         builder.Services.AddSingleton<IPresenceDirectory, NodePresenceDirectory>();
-        builder.Services.AddSingleton<PresenceWatchers>();
         builder.Services.AddSingleton<LastSeenRecorder>();
-        builder.Services.AddSingleton<NodePresenceFanOut>();
-        builder.Services.AddSingleton<IPresenceFanOut>(p => p.GetRequiredService<NodePresenceFanOut>());
         builder.Services.AddSingleton<PresenceService>();
         return builder;
     }

@@ -1,11 +1,11 @@
+using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Contacts;
-using Peercall.Server.Realtime;
 
 namespace Peercall.Server.Presence;
 
-/// <summary>One open realtime connection of a user's device. <see cref="Session"/> is null for a connection held
+/// <summary>One open realtime connection of a user's device. <see cref="Context"/> is null for a connection held
 /// by another node of a cluster.</summary>
-public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubSession? Session);
+public sealed record RealtimeConnection(string Id, Guid UserId, Guid SessionId, DateTime OpenedAt, HubCallerContext? Context);
 
 /// <summary>
 /// Who is connected on this node, on which connections, and who is in a call. Several devices count as one user:
@@ -91,11 +91,9 @@ public sealed class PresenceTracker
     {
         List<RealtimeConnection> closing;
         lock (_lock) closing = _connections.Values.Where(c => c.SessionId == sessionId).ToList();
-        foreach (var connection in closing)
-            if (connection.Session is { } session)
-                // Not to reconnect: the token it would reconnect with is no longer accepted.
-                _ = session.CloseAsync($"{Contracts.ProblemCodes.Unauthorized}: This device was signed out.", allowReconnect: false,
-                    Realtime.WebSocketFrames.NormalClosure);
+        // SignalR closes it with a close message that tells the client not to reconnect: the token it would
+        // reconnect with is no longer accepted.
+        foreach (var connection in closing) connection.Context?.Abort();
     }
 
     private Contracts.Contacts.Presence PresenceOf(Guid userId) =>

@@ -100,14 +100,14 @@ public sealed class RedisPresenceDirectory(
 
     public async Task<(RealtimeConnection Connection, PresenceState? Changed)?> DisconnectedAsync(string connectionId)
     {
-        var session = local.Remove(connectionId)?.Connection.Session;
-        return await RemoveAsync(connectionId, onNode: null, session);
+        var context = local.Remove(connectionId)?.Connection.Context;
+        return await RemoveAsync(connectionId, onNode: null, context);
     }
 
     /// <summary>Removes a connection that went away unannounced with its node (or while Redis could not be reached),
     /// unless it has been registered under another node since.</summary>
     public Task<(RealtimeConnection Connection, PresenceState? Changed)?> ExpireAsync(string connectionId, string deadNode) =>
-        RemoveAsync(connectionId, deadNode, session: null);
+        RemoveAsync(connectionId, deadNode, context: null);
 
     /// <summary>The connections Redis still lists for a node.</summary>
     public async Task<string[]> ConnectionsOnAsync(string nodeId) =>
@@ -153,13 +153,13 @@ public sealed class RedisPresenceDirectory(
         await redis.Subscriber.PublishAsync(SessionsClosed, sessionId.ToString());
 
     private async Task<(RealtimeConnection Connection, PresenceState? Changed)?> RemoveAsync(string connectionId,
-        string? onNode, Realtime.HubSession? session)
+        string? onNode, Microsoft.AspNetCore.SignalR.HubCallerContext? context)
     {
         var result = await Db.ScriptEvaluateAsync(DisconnectScript, values: [Prefix, connectionId, onNode ?? ""]);
         if (result.IsNull) return null;
         var fields = (RedisResult[])result!;
         var connection = new RealtimeConnection(connectionId, Guid.Parse(fields[0].ToString()),
-            Guid.Parse(fields[1].ToString()), new DateTime((long)fields[2], DateTimeKind.Utc), session);
+            Guid.Parse(fields[1].ToString()), new DateTime((long)fields[2], DateTimeKind.Utc), context);
         if (onNode is not null)
             logger.LogInformation("Connection {ConnectionId} of {UserId} on node {NodeId} expired",
                 connectionId, connection.UserId, onNode);
@@ -171,7 +171,7 @@ public sealed class RedisPresenceDirectory(
         var fields = await Db.HashGetAsync(node.Key($"conn:{connectionId}"), ["u", "s", "o"]);
         if (fields[0].IsNull) return null;
         return new RealtimeConnection(connectionId, Guid.Parse(fields[0].ToString()), Guid.Parse(fields[1].ToString()),
-            new DateTime((long)fields[2], DateTimeKind.Utc), Session: null);
+            new DateTime((long)fields[2], DateTimeKind.Utc), Context: null);
     }
 
     private static PresenceState? Changed(RedisResult result) => (int)result is var value and >= 0 ? (PresenceState)value : null;

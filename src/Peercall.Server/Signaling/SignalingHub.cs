@@ -1,116 +1,76 @@
-using Peercall.Contracts;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Contacts;
 using Peercall.Contracts.Signaling;
 using Peercall.Server.Calls;
 using Peercall.Server.Hosting;
 using Peercall.Server.Presence;
-using Peercall.Server.Realtime;
 
 namespace Peercall.Server.Signaling;
 
-/// <summary>The realtime channel's methods (<see cref="ISignalingHub"/>). It is wiring only: presence and calls live
-/// in their services, which the REST endpoints share; relaying a signal is the one thing done here. Every
-/// invocation is held to the connection's message budget, and refusals become errors that start with their stable
-/// code ("code: message"); unexpected failures are logged, not shown.</summary>
-public sealed class SignalingHub : IHubDispatcher
+/// <summary>The realtime channel. It is wiring only: presence and calls live in their services, which the REST
+/// endpoints share; relaying a signal is the one thing done here. <see cref="HubGuard"/> holds every invocation
+/// to the connection's message rate and turns refusals into hub errors.</summary>
+[Authorize]
+public sealed class SignalingHub(
+    PresenceService presence,
+    IServiceProvider services,
+    SignalRelay relay,
+    ICallBindings bindings,
+    IHostApplicationLifetime lifetime,
+    TimeProvider time,
+    ILogger<SignalingHub> logger) : Hub<ISignalingClient>, ISignalingHub
 {
-    private readonly PresenceService _presence;
-    private readonly IServiceScopeFactory _scopes;
-    private readonly ICallBindings _bindings;
-    private readonly LocalConnections _local;
-    private readonly IHostApplicationLifetime _lifetime;
-    private readonly TimeProvider _time;
-    private readonly ActivityMeter _activity;
-    private readonly ILogger<SignalingHub> _logger;
-    private readonly Dictionary<string, HubMethod> _methods;
+    // Resolved only by the methods that need it: a signal, the hot path, touches no database objects.
+    private CallService Calls => services.GetRequiredService<CallService>();
 
-    public SignalingHub(PresenceService presence, IServiceScopeFactory scopes, SignalRelay relay, ICallBindings bindings,
-        LocalConnections local, IHostApplicationLifetime lifetime, TimeProvider time, ActivityMeter activity, ILogger<SignalingHub> logger)
+    private Guid UserId => Context.User!.UserId();
+
+    public override Task OnConnectedAsync() => presence.ConnectedAsync(new RealtimeConnection(
+        Context.ConnectionId, UserId, Context.User!.SessionId(), time.GetUtcNow().UtcDateTime, Context));
+
+    public override async Task OnDisconnectedAsync(Exception? exception)
     {
-        (_presence, _scopes, _bindings, _local, _lifetime, _time, _activity, _logger) =
-            (presence, scopes, bindings, local, lifetime, time, activity, logger);
-        _methods = new[]
-        {
-            HubMethod.Of(nameof(ISignalingHub.GetConnectionId), caller => Task.FromResult(caller.Id)),
-            HubMethod.Of<IReadOnlyList<Guid>, IReadOnlyList<UserPresence>>(nameof(ISignalingHub.WatchPresence),
-                (caller, userIds) => presence.WatchAsync(caller.Id, userIds)),
-            HubMethod.Of<PlaceCallRequest, Call>(nameof(ISignalingHub.PlaceCall),
-                (caller, request) => WithCalls(calls => calls.PlaceAsync(caller.UserId, (request ?? throw NoRequest()) with { ConnectionId = caller.Id }))),
-            HubMethod.Of<Guid, Call>(nameof(ISignalingHub.AcceptCall),
-                (caller, callId) => WithCalls(calls => calls.AcceptAsync(caller.UserId, callId, caller.Id))),
-            HubMethod.Of<Guid, Call>(nameof(ISignalingHub.DeclineCall),
-                (caller, callId) => WithCalls(calls => calls.DeclineAsync(caller.UserId, callId, caller.Id))),
-            HubMethod.Of<Guid, Call>(nameof(ISignalingHub.CancelCall),
-                (caller, callId) => WithCalls(calls => calls.CancelAsync(caller.UserId, callId))),
-            HubMethod.Of<Guid, CallReason, Call>(nameof(ISignalingHub.EndCall),
-                (caller, callId, reason) => WithCalls(calls => calls.EndAsync(caller.UserId, callId, reason, caller.Id))),
-            HubMethod.Of<Guid, Call>(nameof(ISignalingHub.ResumeCall),
-                (caller, callId) => WithCalls(calls => calls.ResumeAsync(caller.UserId, callId, caller.Id))),
-            HubMethod.Action<RelayedSignal>(nameof(ISignalingHub.SendSignal), (caller, signal) => relay.RelayAsync(caller.Id, signal)),
-        }.ToDictionary(m => m.Name, StringComparer.OrdinalIgnoreCase);
+        LogClosed(exception);
+        if (await presence.DisconnectedAsync(Context.ConnectionId) is not { } connection) return;
+        // A stopping single server leaves its calls to the recovery at the next start (ringing ones are missed,
+        // accepted ones wait for their parties to resume them), instead of thousands of database checks on the
+        // way out; on a cluster the other nodes carry on, so the calls are settled now.
+        if (lifetime.ApplicationStopping.IsCancellationRequested && !bindings.OutliveThisNode) return;
+        await Calls.ConnectionClosedAsync(connection, clean: exception is null);
     }
 
-    public HubMethod? Find(string name) => _methods.GetValueOrDefault(name);
+    public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);
 
-    public async Task OnConnectedAsync(HubSession session)
+    public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) => presence.WatchAsync(Context, userIds);
+
+    public Task<Call> PlaceCall(PlaceCallRequest request) =>
+        Calls.PlaceAsync(UserId, (request ?? throw HubGuard.MissingArgument("the call request: the callee's id"))
+            with { ConnectionId = Context.ConnectionId });
+
+    public Task<Call> AcceptCall(Guid callId) => Calls.AcceptAsync(UserId, callId, Context.ConnectionId);
+
+    public Task<Call> DeclineCall(Guid callId) => Calls.DeclineAsync(UserId, callId, Context.ConnectionId);
+
+    public Task<Call> CancelCall(Guid callId) => Calls.CancelAsync(UserId, callId);
+
+    public Task<Call> EndCall(Guid callId, CallReason reason) => Calls.EndAsync(UserId, callId, reason, Context.ConnectionId);
+
+    public Task<Call> ResumeCall(Guid callId) => Calls.ResumeAsync(UserId, callId, Context.ConnectionId);
+
+    public Task SendSignal(Signal signal) => relay.RelayAsync(Context.ConnectionId, signal);
+
+    /// <summary>One line per connection that ended badly, without a stack trace: a device that vanished is
+    /// ordinary on a LAN, a client that broke the protocol is worth a warning. (SignalR's own error log of the
+    /// same failure, with its stack, is switched off in appsettings.json.)</summary>
+    private void LogClosed(Exception? exception)
     {
-        _local.Add(session);
-        await _presence.ConnectedAsync(new RealtimeConnection(
-            session.Id, session.UserId, session.SessionId, _time.GetUtcNow().UtcDateTime, session));
+        if (exception is null) return;
+        var level = exception is System.IO.InvalidDataException or ArgumentException or FormatException or System.Text.Json.JsonException
+            ? LogLevel.Warning
+            : LogLevel.Information;
+        logger.Log(level, "Realtime connection {ConnectionId} of {UserId} closed: {Reason}",
+            Context.ConnectionId, UserId, exception.GetBaseException().Message);
     }
-
-    public async Task OnDisconnectedAsync(HubSession session, Exception? error)
-    {
-        _local.Remove(session);
-        try
-        {
-            if (await _presence.DisconnectedAsync(session.Id) is not { } connection) return;
-            // A stopping single server leaves its calls to the recovery at the next start (ringing ones are
-            // missed, accepted ones wait for their parties to resume them), instead of thousands of database checks
-            // on the way out; on a cluster the other nodes carry on, so the calls are settled now.
-            if (_lifetime.ApplicationStopping.IsCancellationRequested && !_bindings.OutliveThisNode) return;
-            await WithCalls(calls => calls.ConnectionClosedAsync(connection, clean: error is null));
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "A closed realtime connection could not be settled");
-        }
-    }
-
-    public async Task<object?> InvokeAsync(HubSession caller, HubMethod method, object?[] arguments)
-    {
-        _activity.Handled();
-        if (!caller.Budget.TrySpend())
-            throw new HubMethodException($"{ProblemCodes.TooManyMessages}: Too many messages on this connection; slow down.");
-        try
-        {
-            return await method.InvokeAsync(caller, arguments);
-        }
-        catch (PeercallException e)
-        {
-            throw new HubMethodException($"{e.Code}: {e.Message}");
-        }
-        catch (Exception e)
-        {
-            _logger.LogError(e, "Hub method {Method} failed", method.Name);
-            throw new HubMethodException($"{ProblemCodes.ServerError}: Something went wrong on the server. The error has been logged.");
-        }
-    }
-
-    /// <summary>Call actions use the database, so each gets a scope of its own; a signal, the hot path, needs none.</summary>
-    private async Task<T> WithCalls<T>(Func<CallService, Task<T>> action)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        return await action(scope.ServiceProvider.GetRequiredService<CallService>());
-    }
-
-    private async Task WithCalls(Func<CallService, Task> action)
-    {
-        await using var scope = _scopes.CreateAsyncScope();
-        await action(scope.ServiceProvider.GetRequiredService<CallService>());
-    }
-
-    private static PeercallException NoRequest() =>
-        new(400, ProblemCodes.BadRequest, "Give the call request: the callee's id.");
 }

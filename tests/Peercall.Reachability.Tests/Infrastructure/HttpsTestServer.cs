@@ -20,8 +20,6 @@ public sealed class HttpsTestServer : WebApplicationFactory<Program>
         _settings = new Dictionary<string, string?>
         {
             ["Peercall:DataDirectory"] = DataDirectory,
-            // A trim collects the whole test process, with every other server in it.
-            ["Peercall:Memory:TrimWhenIdle"] = "false",
             ["urls"] = "https://127.0.0.1:0",
         };
         foreach (var (key, value) in settings ?? []) _settings[key] = value;

@@ -156,7 +156,7 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
     /// connection with an error after a message over its size limit.</summary>
     private static async Task DropAsync(TestDevice device)
     {
-        var oversized = new Signal(Guid.NewGuid(), SignalKind.Offer, new string('x', Peercall.Server.Realtime.HubSession.MaxMessageBytes + 1));
+        var oversized = new Signal(Guid.NewGuid(), SignalKind.Offer, new string('x', SignalingSetup.MaxMessageBytes + 1));
         await Assert.ThrowsAnyAsync<Exception>(() => device.Connection.SendSignal(oversized));
         await device.Lost.Task.WaitAsync(TestDevice.EventTimeout);
     }

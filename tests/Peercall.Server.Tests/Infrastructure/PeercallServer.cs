@@ -52,9 +52,6 @@ public sealed class PeercallServer : WebApplicationFactory<Program>
             ["Peercall:DataDirectory"] = DataDirectory,
             ["Peercall:RateLimits:AuthPermitLimit"] = "100000",
             ["Peercall:Calls:SweepInterval"] = "00:00:01",
-            // A trim collects the whole process: with dozens of servers in this one, each would pause all the others
-            // (the keep-alive timing test saw a second's delay). IdleTrimPolicyTests cover when it trims.
-            ["Peercall:Memory:TrimWhenIdle"] = "false",
         };
         TestDatabase.Configure(_settings, DataDirectory);
         foreach (var (key, value) in settings ?? []) _settings[key] = value;

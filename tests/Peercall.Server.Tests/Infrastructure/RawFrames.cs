@@ -71,27 +71,28 @@ public sealed class RawFrames : IAsyncDisposable
         await _stream.WriteAsync(frame.ToArray());
     }
 
-    /// <summary>The next frame from the server, or null when it closed the connection.</summary>
+    /// <summary>The next frame from the server; fails after 10 s without one.</summary>
     public async Task<(byte Opcode, byte[] Payload, string Text)> ReceiveAsync()
     {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
         var header = new byte[2];
-        await _stream.ReadExactlyAsync(header);
+        await _stream.ReadExactlyAsync(header, timeout.Token);
         Assert.True((header[1] & 0x80) == 0, "Frames from the server are never masked.");
         long length = header[1] & 0x7F;
         if (length == 126)
         {
             var extended = new byte[2];
-            await _stream.ReadExactlyAsync(extended);
+            await _stream.ReadExactlyAsync(extended, timeout.Token);
             length = BinaryPrimitives.ReadUInt16BigEndian(extended);
         }
         else if (length == 127)
         {
             var extended = new byte[8];
-            await _stream.ReadExactlyAsync(extended);
+            await _stream.ReadExactlyAsync(extended, timeout.Token);
             length = (long)BinaryPrimitives.ReadUInt64BigEndian(extended);
         }
         var payload = new byte[length];
-        await _stream.ReadExactlyAsync(payload);
+        await _stream.ReadExactlyAsync(payload, timeout.Token);
         return ((byte)(header[0] & 0x0F), payload, Encoding.UTF8.GetString(payload));
     }
 
@@ -103,6 +104,21 @@ public sealed class RawFrames : IAsyncDisposable
             var frame = await ReceiveAsync();
             if (frame.Text != RawHubSocket.Ping) return frame;
         }
+    }
+
+    /// <summary>The next <paramref name="count"/> hub records that are not pings, however the server put them into
+    /// messages (SignalR writes records that are ready together in one).</summary>
+    public async Task<List<string>> ReceiveRecordsAsync(int count)
+    {
+        var records = new List<string>();
+        while (records.Count < count)
+        {
+            var frame = await ReceiveAsync();
+            Assert.Equal(0x1, frame.Opcode);
+            records.AddRange(frame.Text.Split('\u001e', StringSplitOptions.RemoveEmptyEntries)
+                .Select(r => r + "\u001e").Where(r => r != RawHubSocket.Ping));
+        }
+        return records;
     }
 
     /// <summary>True when the server has closed the TCP connection (reads end).</summary>

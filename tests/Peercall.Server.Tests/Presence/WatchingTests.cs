@@ -97,16 +97,10 @@ public sealed class WatchingTests(PeercallServer server) : IClassFixture<Peercal
         await phone.WatchAsync(watched);
         await laptop.WatchAsync(watched);
 
-        var phoneId = phone.Id;
         await phone.Connection.StopAsync();
         await using var watchedPhone = await watched.ConnectAsync();
 
         await laptop.PresenceAsync(watched.Id, PresenceState.Online);
-        // The closed phone's watch is gone from the server, not only unheard.
-        var watchers = server.Services.GetRequiredService<PresenceWatchers>();
-        var deadline = DateTime.UtcNow + TestDevice.EventTimeout;
-        while (watchers.WatchersOf(watched.Id).Contains(phoneId) && DateTime.UtcNow < deadline) await Task.Delay(20);
-        Assert.Equal([laptop.Id], watchers.WatchersOf(watched.Id));
     }
 
     [Fact]

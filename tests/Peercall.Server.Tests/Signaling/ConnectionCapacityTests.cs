@@ -6,6 +6,8 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Peercall.Contracts;
+using Peercall.Server.Hosting;
+using Peercall.Server.Presence;
 using Peercall.Server.Signaling;
 using PresenceState = Peercall.Contracts.Contacts.Presence;
 using Peercall.Server.Tests.Infrastructure;
@@ -68,10 +70,13 @@ public sealed class StoppingServerTests
     public async Task A_stopping_server_refuses_new_realtime_connections_with_a_reason()
     {
         using var lifetime = new StoppingLifetime();
-        var capacity = new ConnectionCapacity(Options.Create(new SignalingOptions()), lifetime,
+        var capacity = new ConnectionCapacity(Options.Create(new SignalingOptions()), OpenFileBudget.Of(null),
+            new NodePresenceDirectory(new PresenceTracker()), lifetime,
             NullLogger<ConnectionCapacity>.Instance, TimeProvider.System);
         using var services = new ServiceCollection().AddLogging().AddProblemDetails().BuildServiceProvider();
-        var http = new DefaultHttpContext { RequestServices = services };
+        var user = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new System.Security.Claims.Claim(ClaimsPrincipalExtensions.SubjectClaim, Guid.NewGuid().ToString())], "test"));
+        var http = new DefaultHttpContext { RequestServices = services, User = user };
         http.Response.Body = new MemoryStream();
         var admitted = 0;
 
@@ -79,7 +84,7 @@ public sealed class StoppingServerTests
         Assert.Equal(1, admitted);
 
         lifetime.Stop();
-        http = new DefaultHttpContext { RequestServices = services };
+        http = new DefaultHttpContext { RequestServices = services, User = user };
         http.Response.Body = new MemoryStream();
         await capacity.RefuseWhenFullAsync(http, () => Task.FromResult(++admitted));
 

@@ -65,7 +65,7 @@ public sealed class SignalingLimitsTests(PeercallServer server) : IClassFixture<
         await watching.WatchAsync(parties.Caller);
         var call = await parties.AcceptedAsync();
 
-        var oversized = new Signal(call.Id, SignalKind.Offer, new string('x', Peercall.Server.Realtime.HubSession.MaxMessageBytes + 1));
+        var oversized = new Signal(call.Id, SignalKind.Offer, new string('x', SignalingSetup.MaxMessageBytes + 1));
         await Assert.ThrowsAnyAsync<Exception>(() => parties.CallerPhone.Connection.SendSignal(oversized));
 
         await parties.CallerPhone.Lost.Task.WaitAsync(TestDevice.EventTimeout);
