@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
+using Peercall.Contracts;
 using Peercall.Server.Tests.Infrastructure;
 
 namespace Peercall.Server.Tests.Signaling;
@@ -10,8 +11,6 @@ namespace Peercall.Server.Tests.Signaling;
 /// refused before the WebSocket upgrade, with a 429 that says why; everyone else is unaffected.</summary>
 public sealed class ConnectionsPerUserTests
 {
-    private const string TooManyConnections = "too-many-connections";
-
     [Fact]
     public async Task The_connection_over_an_accounts_cap_gets_429_and_closing_one_makes_room()
     {
@@ -81,7 +80,7 @@ public sealed class ConnectionsPerUserTests
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
         Assert.True(response.StatusCode != HttpStatusCode.SwitchingProtocols, "The connection over the cap was upgraded.");
         await response.Content.LoadIntoBufferAsync();
-        var problem = await Refusals.ProblemAsync(response, HttpStatusCode.TooManyRequests, TooManyConnections);
+        var problem = await Refusals.ProblemAsync(response, HttpStatusCode.TooManyRequests, ProblemCodes.TooManyConnections);
         Assert.False(string.IsNullOrWhiteSpace(problem.GetProperty("detail").GetString()), "A refusal says why in words.");
     }
 
