@@ -37,10 +37,17 @@ public sealed class Person : IAsyncDisposable
 
     /// <summary>Registers on <paramref name="node"/>, signs in there and connects a device to it. The people
     /// already there watch the newcomer before it connects, and it watches them, as their contact lists would.</summary>
-    public static async Task<Person> JoinAsync(ClusterFixture cluster, ServerNode node, string name, params Person[] others)
+    public static Task<Person> JoinAsync(ClusterFixture cluster, ServerNode node, string name, params Person[] others) =>
+        RegisterAndConnectAsync(node, cluster.UniqueName(name), name, others);
+
+    /// <summary>As <see cref="JoinAsync(ClusterFixture, ServerNode, string, Person[])"/>, on a node of no cluster,
+    /// with a username the caller made unique.</summary>
+    public static Task<Person> JoinAsync(ServerNode node, string username, params Person[] others) =>
+        RegisterAndConnectAsync(node, username, username, others);
+
+    private static async Task<Person> RegisterAndConnectAsync(ServerNode node, string username, string name, Person[] others)
     {
         const string password = "correct horse battery";
-        var username = cluster.UniqueName(name);
         var profile = await new PeercallApi(node.NewHttpClient()).RegisterAsync(new RegisterRequest(username, password, name));
         var person = new Person(profile, password);
         foreach (var other in others) await other.WatchAsync(person);

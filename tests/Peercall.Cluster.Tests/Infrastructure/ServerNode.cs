@@ -6,7 +6,8 @@ namespace Peercall.Cluster.Tests.Infrastructure;
 /// <summary>
 /// One Peercall node as its own process, started from the server's build output with <c>dotnet
 /// Peercall.Server.dll --urls</c> on a loopback port, the way an operator runs a node. Its output goes to
-/// artifacts/cluster/logs. It can be killed with SIGKILL, as a crash would, and started again.
+/// artifacts/cluster/logs. It can be killed with SIGKILL, as a crash would, and started again. It can be given a
+/// lower open-file limit than the test's, as a small machine or a container would.
 /// </summary>
 public sealed class ServerNode : IAsyncDisposable
 {
@@ -31,7 +32,10 @@ public sealed class ServerNode : IAsyncDisposable
     public int ProcessId => _process?.Id ?? 0;
 
     /// <param name="settings">Configuration keys such as <c>Peercall:Redis:ConnectionString</c>.</param>
-    public static async Task<ServerNode> StartAsync(string name, IReadOnlyDictionary<string, string> settings)
+    /// <param name="openFileLimit">Run the node under <c>prlimit --nofile=N:N</c> (util-linux), so that it may hold
+    /// at most this many open files, soft and hard limit alike.</param>
+    public static async Task<ServerNode> StartAsync(string name, IReadOnlyDictionary<string, string> settings,
+        int? openFileLimit = null)
     {
         var dll = Repository.ServerDll;
         if (!File.Exists(dll))
@@ -41,7 +45,10 @@ public sealed class ServerNode : IAsyncDisposable
         var folder = ServiceFolder.Create(Kind);
         var dataDirectory = Directory.CreateDirectory(folder.File("data")).FullName;
 
-        var start = new ProcessStartInfo("dotnet", [dll, "--urls", baseAddress.ToString().TrimEnd('/')])
+        string[] command = ["dotnet", dll, "--urls", baseAddress.ToString().TrimEnd('/')];
+        // prlimit sets the limit and then becomes the node (exec), so the process id is the node's.
+        if (openFileLimit is { } limit) command = ["prlimit", $"--nofile={limit}:{limit}", .. command];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = Path.GetDirectoryName(dll)!,
             RedirectStandardOutput = true,

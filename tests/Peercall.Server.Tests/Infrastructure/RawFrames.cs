@@ -121,6 +121,33 @@ public sealed class RawFrames : IAsyncDisposable
         return records;
     }
 
+    /// <summary>Reads until the server ends the WebSocket: the hub records it sent on the way (keep-alive pings left
+    /// out) and the status of its close frame (1005 for a close frame without one), or null when it dropped the
+    /// connection without a close frame, which RFC 6455 allows when it fails a connection (section 7.1.7).</summary>
+    public async Task<(int? CloseStatus, IReadOnlyList<string> Records)> ReceiveUntilClosedAsync()
+    {
+        var records = new List<string>();
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        try
+        {
+            while (DateTime.UtcNow < deadline)
+            {
+                var frame = await ReceiveAsync();
+                if (frame.Opcode == 0x8)
+                    return (frame.Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(frame.Payload) : 1005, records);
+                if (frame.Opcode == 0x1 && frame.Text != RawHubSocket.Ping) records.Add(frame.Text);
+            }
+        }
+        catch (Exception e) when (e is EndOfStreamException or IOException)
+        {
+            return (null, records);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        throw new TimeoutException($"The server neither closed nor dropped the connection within 10 s; it sent: {string.Join(" ", records)}");
+    }
+
     /// <summary>True when the server has closed the TCP connection (reads end).</summary>
     public async Task<bool> EndsAsync()
     {

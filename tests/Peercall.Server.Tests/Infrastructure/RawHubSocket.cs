@@ -10,7 +10,17 @@ public static class RawHubSocket
 {
     public const string Ping = "{\"type\":6}\u001e";
 
+    /// <summary>Opens the hub and completes the hub protocol's handshake.</summary>
     public static async Task<ClientWebSocket> ConnectAsync(PeercallServer server, TestUser user)
+    {
+        var socket = await OpenAsync(server, user);
+        await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}\u001e");
+        Assert.StartsWith("{}\u001e", await ReceiveAsync(socket, TimeSpan.FromSeconds(10)));
+        return socket;
+    }
+
+    /// <summary>Opens the WebSocket to the hub, leaving the handshake to the caller.</summary>
+    public static async Task<ClientWebSocket> OpenAsync(PeercallServer server, TestUser user)
     {
         var socket = new ClientWebSocket();
         socket.Options.KeepAliveInterval = TimeSpan.Zero;
@@ -19,8 +29,6 @@ public static class RawHubSocket
             Scheme = "ws", Query = $"access_token={Uri.EscapeDataString(user.AccessToken)}",
         }.Uri;
         await socket.ConnectAsync(hub, CancellationToken.None);
-        await SendAsync(socket, "{\"protocol\":\"json\",\"version\":1}\u001e");
-        Assert.StartsWith("{}\u001e", await ReceiveAsync(socket, TimeSpan.FromSeconds(10)));
         return socket;
     }
 
@@ -35,5 +43,35 @@ public static class RawHubSocket
         var result = await socket.ReceiveAsync(buffer, cancel.Token);
         Assert.True(result.EndOfMessage, "The message did not fit in one frame.");
         return Encoding.UTF8.GetString(buffer, 0, result.Count);
+    }
+
+    /// <summary>The hub records of the next message that holds more than keep-alive pings (the server may batch
+    /// several records in one message), or null when the server closed the WebSocket or dropped the connection
+    /// first.</summary>
+    public static async Task<IReadOnlyList<string>?> NextRecordsAsync(ClientWebSocket socket, TimeSpan timeout)
+    {
+        using var cancel = new CancellationTokenSource(timeout);
+        var buffer = new byte[4096];
+        while (true)
+        {
+            var message = new MemoryStream();
+            try
+            {
+                ValueWebSocketReceiveResult result;
+                do
+                {
+                    result = await socket.ReceiveAsync(buffer.AsMemory(), cancel.Token);
+                    if (result.MessageType == WebSocketMessageType.Close) return null;
+                    message.Write(buffer, 0, result.Count);
+                } while (!result.EndOfMessage);
+            }
+            catch (WebSocketException)
+            {
+                return null;
+            }
+            var records = Encoding.UTF8.GetString(message.ToArray()).Split('\u001e', StringSplitOptions.RemoveEmptyEntries)
+                .Where(r => r + "\u001e" != Ping).ToList();
+            if (records.Count > 0) return records;
+        }
     }
 }
