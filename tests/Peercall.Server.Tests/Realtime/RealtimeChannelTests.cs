@@ -12,7 +12,7 @@ namespace Peercall.Server.Tests.Realtime;
 
 /// <summary>The realtime channel at the level of WebSocket frames and hub records: what a client library hides
 /// must still be handled as RFC 6455 and the hub protocol say (the cases a client may not send are in
-/// WebSocketConformanceTests and HubBadInputTests).</summary>
+/// <see cref="WebSocketConformanceTests"/> and <see cref="HubBadInputTests"/>).</summary>
 public sealed class RealtimeChannelTests(PeercallServer server) : IClassFixture<PeercallServer>
 {
     private const string GetConnectionId = "{\"type\":1,\"invocationId\":\"ID\",\"target\":\"GetConnectionId\",\"arguments\":[]}\u001e";
