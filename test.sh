@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test of the solution: installs what the tests need (chromium, sox, coturn, iptables, postgresql,
-# redis-server) when missing, builds once, runs all test projects, the benchmark's quick mode as a smoke test, and
-# the server tests once more on PostgreSQL, and ends with the plain summary line "N passed, N failed[, N skipped]".
+# redis-server, nodejs, npm) when missing, builds once, runs all test projects, the benchmark's quick mode as a smoke
+# test, and the server tests once more on PostgreSQL, and ends with the plain summary line
+# "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")"
 
@@ -14,6 +15,8 @@ command -v curl >/dev/null 2>&1 || missing+=(curl)
 command -v iptables >/dev/null 2>&1 || [ -x /usr/sbin/iptables ] || missing+=(iptables)
 ls /usr/lib/postgresql/*/bin/pg_ctl >/dev/null 2>&1 || missing+=(postgresql)
 command -v redis-server >/dev/null 2>&1 || [ -x /usr/bin/redis-server ] || missing+=(redis-server)
+command -v node >/dev/null 2>&1 || missing+=(nodejs)
+command -v npm >/dev/null 2>&1 || missing+=(npm)
 if ((${#missing[@]})); then
   echo "Installing ${missing[*]} with apt..."
   sudo_cmd=()

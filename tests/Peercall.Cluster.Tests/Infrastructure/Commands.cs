@@ -3,7 +3,8 @@ using System.Text;
 
 namespace Peercall.Cluster.Tests.Infrastructure;
 
-/// <summary>Runs the outside programs the test services need, failing with their output when one fails.</summary>
+/// <summary>Runs the outside programs the test services need, failing with their output when one fails.
+/// Server.Tests links this file (for node and npm).</summary>
 public static class Commands
 {
     public static bool IsRoot => Environment.UserName == "root";
