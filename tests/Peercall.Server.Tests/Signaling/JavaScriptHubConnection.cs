@@ -44,7 +44,6 @@ public sealed class JavaScriptHubConnection : IAsyncDisposable
     private readonly TaskCompletionSource _connected = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly Task _reading;
     private int _lastBatch;
-    private long _connectedAt;
 
     private JavaScriptHubConnection(Process node)
     {
@@ -59,9 +58,6 @@ public sealed class JavaScriptHubConnection : IAsyncDisposable
 
     /// <summary>Completes with the close's error message (null for none) when the client's onclose fires.</summary>
     public TaskCompletionSource<string?> Closed { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    /// <summary>How long the connection has been open.</summary>
-    public TimeSpan ConnectedFor => Stopwatch.GetElapsedTime(_connectedAt);
 
     /// <summary>The length of every WebSocket message the client has sent, as its transport logged them.</summary>
     public IReadOnlyList<int> SentMessageLengths => [.. _sent];
@@ -166,7 +162,6 @@ public sealed class JavaScriptHubConnection : IAsyncDisposable
             switch (e.GetProperty("event").GetString())
             {
                 case "connected":
-                    _connectedAt = Stopwatch.GetTimestamp();
                     _connected.TrySetResult();
                     break;
                 case "start-failed":
