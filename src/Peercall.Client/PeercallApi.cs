@@ -6,6 +6,7 @@ using Peercall.Contracts;
 using Peercall.Contracts.Accounts;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Contacts;
+using Peercall.Contracts.Signaling;
 
 namespace Peercall.Client;
 
@@ -130,6 +131,26 @@ public sealed class PeercallApi(HttpClient http, TimeProvider? time = null)
 
     public Task<RtcConfiguration> GetRtcConfigurationAsync(CancellationToken ct = default) =>
         SendAsync<RtcConfiguration>(HttpMethod.Get, "api/calls/rtc-configuration", null, authenticated: true, ct);
+
+    /// <summary>Why the server would refuse this account a realtime connection now (too many connections, server
+    /// full or stopping), or null when it would take one. For clients that cannot see why a WebSocket was refused,
+    /// as browsers cannot: the hub answers a plain request with the same refusal.</summary>
+    public async Task<Problem?> GetRealtimeRefusalAsync(CancellationToken ct = default)
+    {
+        try
+        {
+            await SendAsync<object?>(HttpMethod.Get, SignalingRoutes.Hub.TrimStart('/'), null, authenticated: true, ct);
+            return null;
+        }
+        catch (PeercallApiException e) when (e.Code is ProblemCodes.TooManyConnections or ProblemCodes.ServerFull or ProblemCodes.ServerStopping)
+        {
+            return e.Problem;
+        }
+        catch (PeercallApiException)
+        {
+            return null;
+        }
+    }
 
     private void SetSession(TokenPair? pair)
     {

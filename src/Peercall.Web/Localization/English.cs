@@ -117,5 +117,6 @@ public static class English
         MonthsShort = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"],
 
         Reconnecting = "Reconnecting…",
+        TooManyDevices = "Your account is open on too many devices or tabs. Close Peercall on one of them: this one connects as soon as there is room.",
     };
 }

@@ -117,6 +117,7 @@ public static class Russian
         MonthsShort = ["янв", "фев", "мар", "апр", "мая", "июн", "июл", "авг", "сен", "окт", "ноя", "дек"],
 
         Reconnecting = "Переподключение…",
+        TooManyDevices = "Ваша учётная запись открыта на слишком многих устройствах или вкладках. Закройте Peercall на одном из них: эта вкладка подключится, как только освободится место.",
     };
 
     /// <summary>Russian nouns after a number take one of three forms: 1 звонок, 2 звонка, 5 звонков.</summary>

@@ -111,4 +111,5 @@ public sealed class UiText
 
     // Realtime connection
     public required string Reconnecting { get; init; }
+    public required string TooManyDevices { get; init; }
 }

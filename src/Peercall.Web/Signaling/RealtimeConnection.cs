@@ -33,6 +33,10 @@ public sealed class RealtimeConnection : ILiveState
     }
 
     public RealtimeStatus Status { get; private set; }
+
+    /// <summary>While connecting fails: the server's reason, when it refuses this account a connection (the code of
+    /// a <see cref="Peercall.Contracts.Problem"/>, such as too-many-connections); null otherwise.</summary>
+    public string? RefusedBecause { get; private set; }
     public string? ConnectionId => _connection?.ConnectionId;
 
     public event Action? Changed;
@@ -77,6 +81,8 @@ public sealed class RealtimeConnection : ILiveState
             catch (Exception) when (!stopping.IsCancellationRequested)
             {
                 // Unreachable server, refused WebSocket, expired token (refreshed on the next try): all retried.
+                // A browser is not told why a WebSocket was refused, so the server is asked.
+                await LearnRefusalAsync(stopping.Token);
                 SetStatus(RealtimeStatus.Reconnecting);
                 var delay = StartDelays[Math.Min(attempt, StartDelays.Length - 1)];
                 try
@@ -138,8 +144,25 @@ public sealed class RealtimeConnection : ILiveState
         await StartAsync();
     }
 
+    private async Task LearnRefusalAsync(CancellationToken ct)
+    {
+        string? refusal;
+        try
+        {
+            refusal = (await _api.GetRealtimeRefusalAsync(ct))?.Code;
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            refusal = null;
+        }
+        if (refusal == RefusedBecause) return;
+        RefusedBecause = refusal;
+        Changed?.Invoke();
+    }
+
     private async Task OnConnectedAsync()
     {
+        RefusedBecause = null;
         SetStatus(RealtimeStatus.Connected);
         await Raise(Connected);
     }
