@@ -18,12 +18,15 @@ public static class HttpSetup
         services.TryAddSingleton(TimeProvider.System);
         var files = OpenFileBudget.OfThisProcess();
         services.AddSingleton(files);
+        services.AddSingleton<ConnectionGate>();
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
+            kestrel.ConfigureEndpointDefaults(listen => listen.Use(next => connection =>
+                listen.ApplicationServices.GetRequiredService<ConnectionGate>().OnConnectionAsync(connection, next)));
             var limits = kestrel.Limits;
             limits.MaxRequestBodySize = MaxRequestBodyBytes;
-            limits.MaxConcurrentConnections = files.HttpConnections;
-            limits.MaxConcurrentUpgradedConnections = files.UpgradedConnections;
+            limits.MaxConcurrentConnections = files.Connections;
+            limits.MaxConcurrentUpgradedConnections = files.Connections;
             // A device on the LAN that opens a connection and says nothing, or stops half-way through its
             // request, gives its file back after seconds, not minutes.
             limits.RequestHeadersTimeout = RequestHeadersTimeout;

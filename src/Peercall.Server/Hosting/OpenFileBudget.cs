@@ -1,26 +1,27 @@
 namespace Peercall.Server.Hosting;
 
 /// <summary>
-/// How the process's open files are shared out. Every TCP connection holds one; a process that runs out cannot
-/// accept, log or open its database. So Kestrel is told how many plain HTTP connections and how many upgraded
-/// (WebSocket) connections to hold, and together they stay below the limit with files to spare. Past its limits
-/// Kestrel closes a new connection at once, which frees its file, instead of letting it take the last ones.
+/// How the process's open files are shared out. Every TCP connection holds one, and a process that runs out cannot
+/// accept, log or open its database. Connections of every kind together stay below the limit with files to spare
+/// (<see cref="ConnectionGate"/>, since Kestrel counts plain and upgraded connections apart), and realtime
+/// connections leave room for plain HTTP ones (sign-in, the app, the REST API, and every WebSocket until it is
+/// upgraded), which may otherwise use whatever is free: a reconnect storm of thousands is not turned away.
 /// </summary>
-public sealed record OpenFileBudget(long? OpenFileLimit, int HttpConnections, int UpgradedConnections)
+public sealed record OpenFileBudget(long? OpenFileLimit, int Connections, int RealtimeConnections)
 {
-    /// <summary>Files kept for the database, logs, certificates and the runtime itself.</summary>
-    public const int ReservedFiles = 300;
+    /// <summary>Files kept for the database, logs, certificates and the runtime itself (about 100 here), and for
+    /// the connections of a flood that Kestrel has accepted but not closed yet (up to about 500 measured).</summary>
+    public const int ReservedFiles = 800;
 
-    /// <summary>At most this share of the files goes to plain HTTP connections (sign-in, the app, the REST API,
-    /// and every WebSocket until it is upgraded); the rest to realtime connections.</summary>
-    private const int HttpShareDivisor = 40;
+    /// <summary>Realtime connections leave at least this share of the connections to plain HTTP.</summary>
+    private const int HttpShareDivisor = 100;
 
     public static OpenFileBudget Of(long? openFileLimit)
     {
-        if (openFileLimit is not { } limit || limit > int.MaxValue) return new(openFileLimit, 10_000, 1_000_000);
-        var available = (int)Math.Max(limit - ReservedFiles, 100);
-        var http = Math.Clamp(available / HttpShareDivisor, 50, 2_000);
-        return new(limit, http, Math.Max(available - http, 50));
+        if (openFileLimit is not { } limit || limit > int.MaxValue) return new(openFileLimit, int.MaxValue, int.MaxValue);
+        var connections = (int)Math.Max(limit - ReservedFiles, 100);
+        var http = Math.Clamp(connections / HttpShareDivisor, 50, 1_000);
+        return new(limit, connections, Math.Max(connections - http, 50));
     }
 
     public static OpenFileBudget OfThisProcess() => Of(ReadOpenFileLimit());

@@ -35,7 +35,7 @@ public sealed class ConnectionCapacity
         _stopping = lifetime.ApplicationStopping;
         _maxPerUser = options.Value.MaxConnectionsPerUser;
         OpenFileLimit = files.OpenFileLimit;
-        MaxConnections = Math.Min(options.Value.MaxConnections ?? int.MaxValue, files.UpgradedConnections);
+        MaxConnections = Math.Min(options.Value.MaxConnections ?? int.MaxValue, files.RealtimeConnections);
         logger.LogInformation("Accepting up to {MaxConnections} realtime connections (open-file limit {OpenFileLimit}), {MaxPerUser} per account",
             MaxConnections, OpenFileLimit?.ToString() ?? "unknown", _maxPerUser);
     }
