@@ -44,6 +44,16 @@ public sealed class BenchSettingsTests
     }
 
     [Fact]
+    public void Tls_stays_on_whatever_the_order_and_is_for_one_server_only()
+    {
+        var settings = BenchSettings.Parse(["--tls", "--mode", "full"]);
+        Assert.True(settings.Tls);
+        Assert.Equal(10_000, settings.EmptyHubAt);
+        Assert.True(settings.UpdateReadme);
+        Assert.Throws<ArgumentException>(() => BenchSettings.Parse(["--nodes", "3", "--tls"]));
+    }
+
+    [Fact]
     public void A_cluster_run_cannot_be_held_for_a_profiler() =>
         Assert.Throws<ArgumentException>(() => BenchSettings.Parse(["--nodes", "3", "--hold", "60"]));
 }

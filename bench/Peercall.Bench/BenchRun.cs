@@ -29,7 +29,7 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         var raised = Priority.Raise();
         await using var fleet = LoadFleet.Start(settings.LoadProcesses);
         var context = new BenchContext(settings, fleet, work);
-        context.Log($"Peercall benchmark, {settings.Mode} mode: steps {string.Join(", ", settings.Steps.Select(s => s.ToString("N0")))}; " +
+        context.Log($"Peercall benchmark, {settings.Mode} mode{(settings.Tls ? " over TLS" : "")}: steps {string.Join(", ", settings.Steps.Select(s => s.ToString("N0")))}; " +
                     $"{settings.TotalUsers:N0} users; {settings.LoadProcesses} load processes; " +
                     (raised ? $"running at nice {Priority.Nice}" : "running at normal priority (raising it needs root)"));
 
@@ -37,11 +37,13 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         context.Log("Building Peercall.Server in Release and installing the PeerJS server");
         var serverFolder = Path.Combine(tmp, "server");
         await PeercallServer.PublishAsync(repositoryRoot, serverFolder);
+        var emptyHubFolder = Path.Combine(tmp, "empty-hub");
+        if (settings.EmptyHubAt > 0) await EmptyHubServer.PublishAsync(repositoryRoot, emptyHubFolder);
         if (settings.RunPeerJs) await PeerJsServer.InstallAsync(peerJsFolder);
         var machine = Machine.Describe(settings.RunPeerJs ? PeerJsServer.InstalledVersion(peerJsFolder) : "not run", raised ? Priority.Nice : 0);
 
         await using var peercall = new PeercallServer(serverFolder, Path.Combine(work, "peercall-data"), ServerProcess.FreePort(),
-            Path.Combine(work, "peercall.log"), settings.ServerEnvironment);
+            Path.Combine(work, "peercall.log"), settings.ServerEnvironment, tls: settings.Tls);
         context.Log($"Preparing {settings.TotalUsers:N0} users through the REST API");
         var directory = new UserDirectory(Path.Combine(tmp, "users"), context.Log);
         context.Users = await directory.PrepareAsync(peercall, settings.TotalUsers, settings.UseUserCache, TimeSpan.FromMinutes(2));
@@ -59,6 +61,15 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
             await RunPeerJsAsync(context, peerJs, peerJsResults);
         }
 
+        var emptyHubResults = new ServerResults("Empty SignalR hub");
+        if (settings.EmptyHubAt > 0 && settings.HoldSeconds is null)
+        {
+            await using var emptyHub = new EmptyHubServer(emptyHubFolder, ServerProcess.FreePort(), Path.Combine(work, "empty-hub.log"),
+                settings.Tls ? peercall.DataFolder : null, settings.ServerEnvironment);
+            await emptyHub.StartAsync(TimeSpan.FromMinutes(1));
+            await RunEmptyHubAsync(context, emptyHub, emptyHubResults, settings.Tls ? peercall.AuthorityFile : null);
+        }
+
         var peercallResults = new ServerResults("Peercall");
         if (settings.HoldSeconds is { } hold)
         {
@@ -72,15 +83,18 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
             settings.IdleUsers, settings.LoadProcesses, settings.SourceAddresses, LoadWorker.PayloadLengths);
         var ratios = Verdict.Ratios(peercallResults, peerJsResults);
         var results = new BenchResults(settings.Mode, command, startedAt, watch.Elapsed.TotalSeconds, machine, plan,
-            peercallResults, peerJsResults, ratios, Verdict.Targets(settings, peercallResults, peerJsResults, ratios));
+            settings.Tls, peercallResults, peerJsResults, emptyHubResults, ratios,
+            Verdict.Targets(settings, peercallResults, emptyHubResults));
 
-        await File.WriteAllBytesAsync(Path.Combine(output, $"{settings.Mode}.json"),
+        await File.WriteAllBytesAsync(Path.Combine(output, $"{settings.Mode}{results.Suffix}.json"),
             JsonSerializer.SerializeToUtf8Bytes(results, new JsonSerializerOptions(WorkerProtocol.Json) { WriteIndented = true }));
         Charts.Draw(results, output);
         var table = ResultTable.Markdown(results, chartFolder: settings.Mode == "full" ? "results" : null);
         Console.WriteLine();
         Console.WriteLine(table);
-        if (settings.UpdateReadme) ResultTable.UpdateReadme(Path.Combine(_benchFolder, "README.md"), table);
+        if (settings.UpdateReadme)
+            ResultTable.UpdateReadme(Path.Combine(_benchFolder, "README.md"), table,
+                settings.Tls ? ResultTable.TlsStart : ResultTable.Start, settings.Tls ? ResultTable.TlsEnd : ResultTable.End);
         context.Log($"Done in {watch.Elapsed.TotalMinutes:N1} min; results in {output}");
         return 0;
     }
@@ -100,6 +114,21 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
         await IdleScenario.ShrinkAsync(context, 0);
     }
 
+    /// <summary>The floor: the empty hub with the same idle connections (SignalR handshake and pings, nothing else),
+    /// at one step, then closed again.</summary>
+    private static async Task RunEmptyHubAsync(BenchContext context, EmptyHubServer server, ServerResults results, string? authorityFile)
+    {
+        var settings = context.Settings;
+        await context.Fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.EmptyHub,
+            [server.Port], null, 0, 1, settings.SourceAddresses, KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds,
+            AuthorityFile: authorityFile),
+            TimeSpan.FromMinutes(1));
+        await SettleBaselineAsync(context, server, results);
+        await IdleScenario.RampAsync(context, server, results, settings.EmptyHubAt);
+        results.UnexpectedCloses = await context.UnexpectedClosesAsync();
+        await IdleScenario.ShrinkAsync(context, 0);
+    }
+
     /// <summary>Ramps Peercall through the steps and their scenarios (as chosen with --scenarios), then keeps it at
     /// the top for a profiler.</summary>
     private static async Task HoldAsync(BenchContext context, PeercallServer server, ServerResults results, string usersFile, int seconds)
@@ -115,7 +144,8 @@ public sealed class BenchRun(BenchSettings settings, string repositoryRoot, stri
     {
         var settings = context.Settings;
         await context.Fleet.AllAsync<object>(WorkerProtocol.Init, i => new InitArgs(i, settings.LoadProcesses, TargetServer.Peercall,
-            [server.Port], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses, KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds),
+            [server.Port], usersFile, settings.IdleUserOffset, settings.IdleUsers, settings.SourceAddresses, KeepAliveSeconds: (int)RealtimeKeepAlive.Interval.TotalSeconds,
+            AuthorityFile: server.UsesTls ? server.AuthorityFile : null),
             TimeSpan.FromMinutes(1));
         await SettleBaselineAsync(context, server, results);
     }

@@ -52,6 +52,13 @@ public sealed record BenchSettings
     public int ConnectConcurrency { get; init; } = 32;
 
     public bool RunPeerJs { get; init; } = true;
+
+    /// <summary>Peercall (and the empty hub beside it) listen for HTTPS only, and the load clients connect with
+    /// wss, trusting the certificate authority Peercall made. PeerJS stays on plain HTTP.</summary>
+    public bool Tls { get; init; }
+
+    /// <summary>The connections at which the empty SignalR hub's memory is measured, Peercall's floor; 0 skips it.</summary>
+    public required int EmptyHubAt { get; init; }
     public bool UseUserCache { get; init; } = true;
     public bool UpdateReadme { get; init; }
     public string? OutputFolder { get; init; }
@@ -99,7 +106,9 @@ public sealed record BenchSettings
         StormClients = 3_000,
         StormTimeoutSeconds = 60,
         FdProbeExtra = 0,
-        IdleUsers = 200,
+        EmptyHubAt = 3_000,
+        // Ten devices each at 3,000: the server's cap per account (Peercall:Signaling:MaxConnectionsPerUser).
+        IdleUsers = 300,
         SettleSeconds = 2,
         CpuWindowSeconds = 3,
     };
@@ -121,6 +130,7 @@ public sealed record BenchSettings
         StormClients = 10_000,
         StormTimeoutSeconds = 300,
         FdProbeExtra = 1_500,
+        EmptyHubAt = 10_000,
         IdleUsers = 10_000,
         SettleSeconds = 10,
         CpuWindowSeconds = 10,
@@ -138,6 +148,7 @@ public sealed record BenchSettings
         CallPairs = 30,
         CallCount = 0,
         StormClients = 0,
+        EmptyHubAt = 0,
         IdleUsers = 300,
         RunPeerJs = false,
         Scenarios = ClusterScenarios,
@@ -157,6 +168,7 @@ public sealed record BenchSettings
         CallCount = 0,
         StormClients = 0,
         FdProbeExtra = 0,
+        EmptyHubAt = 0,
         RelayWarmupSeconds = 10,
         IdleUsers = 1_200,
         RunPeerJs = false,
@@ -187,9 +199,11 @@ public sealed record BenchSettings
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
             settings = args[i] switch
             {
-                "--mode" => Preset(Next(), nodes) with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache },
+                "--mode" => Preset(Next(), nodes) with { RunPeerJs = settings.RunPeerJs, UseUserCache = settings.UseUserCache, Tls = settings.Tls },
                 "--nodes" => settings with { Nodes = int.Parse(Next()) },
                 "--no-peerjs" => settings with { RunPeerJs = false },
+                "--tls" => settings with { Tls = true },
+                "--no-floor" => settings with { EmptyHubAt = 0, UpdateReadme = false },
                 "--no-user-cache" => settings with { UseUserCache = false },
                 "--no-readme" => settings with { UpdateReadme = false },
                 "--load-processes" => settings with { LoadProcesses = int.Parse(Next()) },
@@ -199,12 +213,13 @@ public sealed record BenchSettings
                 "--hold" => settings with { HoldSeconds = int.Parse(Next()), UpdateReadme = false },
                 "--scenarios" => settings with { Scenarios = ParseScenarios(Next()), UpdateReadme = false },
                 "--server-env" => settings with { ServerEnvironment = WithVariable(settings.ServerEnvironment, Next()), UpdateReadme = false },
-                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --nodes N, --no-peerjs, " +
+                _ => throw new ArgumentException($"Unknown option '{args[i]}'. Options: --mode quick|full, --nodes N, --no-peerjs, --tls, --no-floor, " +
                                                  "--no-user-cache, --no-readme, --load-processes N, --out FOLDER, --steps N,N,..., --relay-at N, --scenarios fanout,relay,calls,storm,ceiling,kill, " +
                                                  "--hold SECONDS, --server-env NAME=VALUE."),
             };
         }
         if (settings.IsCluster && settings.HoldSeconds is not null) throw new ArgumentException("--hold is for a single server, not --nodes.");
+        if (settings.IsCluster && settings.Tls) throw new ArgumentException("--tls is for a single server, not --nodes.");
         if (args.Contains("--relay-at") && !settings.Steps.Contains(settings.RelayAt))
             throw new ArgumentException($"--relay-at {settings.RelayAt} is not one of the steps ({string.Join(", ", settings.Steps)}).");
         return settings;

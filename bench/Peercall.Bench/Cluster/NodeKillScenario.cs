@@ -42,7 +42,7 @@ public static class NodeKillScenario
         var onSurvivors = idleUsers.Where(k => k % nodes.Count != victim).Select(k => context.Users[settings.IdleUserOffset + k].Id).ToHashSet();
         var subject = context.Users[settings.IdleUserOffset + victim];
         var watchers = open.Sum() - open[victim];
-        using var http = new HttpClient { BaseAddress = nodes[0].BaseAddress, Timeout = TimeSpan.FromSeconds(30) };
+        using var http = nodes[0].CreateHttpClient(TimeSpan.FromSeconds(30));
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", context.Users[settings.PresenceSubject].AccessToken);
 
         await context.Fleet.AllAsync<object>(WorkerProtocol.Watch, new WatchArgs(subject.Id, "offline", WatchSequence), TimeSpan.FromMinutes(1));

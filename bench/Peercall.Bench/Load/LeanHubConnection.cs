@@ -34,12 +34,16 @@ public sealed class LeanHubConnection : LoadConnection
     /// <summary>The close message the server sent (type 7), if any: its error says why.</summary>
     public string? ServerCloseMessage { get; private set; }
 
+    /// <param name="accessToken">Peercall's access token; null for a hub that takes anyone (the empty hub of
+    /// <c>bench/floor</c>, at <paramref name="hubPath"/>).</param>
+    /// <param name="tls">Set for wss: TLS that trusts the server's own certificate authority.</param>
     public static async Task<LeanHubConnection> ConnectAsync(IConnectionListener listener, IPAddress source,
-        IPEndPoint server, string accessToken, int slot, CancellationToken ct)
+        IPEndPoint server, string? accessToken, int slot, CancellationToken ct, ServerTls? tls = null,
+        string hubPath = SignalingRoutes.Hub)
     {
         var connection = new LeanHubConnection(listener) { Slot = slot };
         await connection.OpenAsync(source, server,
-            $"{SignalingRoutes.Hub}?access_token={Uri.EscapeDataString(accessToken)}", ct);
+            accessToken is null ? hubPath : $"{hubPath}?access_token={Uri.EscapeDataString(accessToken)}", ct, tls);
         connection.SendText(Handshake);
         try
         {

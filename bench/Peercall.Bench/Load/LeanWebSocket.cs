@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net;
+using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,7 +25,9 @@ public sealed class UpgradeRefusedException(int status, string detail)
 /// A WebSocket client cut down to what a load test needs, so that tens of thousands of them cost the load
 /// processes little: one socket bound to a chosen loopback source address, one receive buffer, frames parsed in
 /// place as bytes arrive, and payload handed on in chunks without copying. Sends are masked as RFC 6455 requires
-/// and written synchronously under a lock; loopback buffers make that cheap and keep frames whole.
+/// and written synchronously under a lock; loopback buffers make that cheap and keep frames whole. Over TLS
+/// (wss) the same runs through one <see cref="SslStream"/> per connection, the cost TLS adds and the one a
+/// benchmark of it has to pay.
 /// </summary>
 public abstract class LeanWebSocket
 {
@@ -34,6 +37,7 @@ public abstract class LeanWebSocket
 
     private readonly Lock _sendLock = new();
     private Socket? _socket;
+    private SslStream? _tls;
     private int _closed;
 
     // Frame parser state: a header being collected, then the payload bytes still to come.
@@ -56,33 +60,44 @@ public abstract class LeanWebSocket
     public bool ClosedLocally { get; private set; }
 
     /// <summary>Connects from <paramref name="source"/>, upgrades <paramref name="pathAndQuery"/> and starts
-    /// receiving. Throws <see cref="UpgradeRefusedException"/> with the server's own answer when it refuses.</summary>
-    protected async Task OpenAsync(IPAddress source, IPEndPoint server, string pathAndQuery, CancellationToken ct)
+    /// receiving; with <paramref name="tls"/>, over TLS first. Throws <see cref="UpgradeRefusedException"/> with the
+    /// server's own answer when it refuses.</summary>
+    protected async Task OpenAsync(IPAddress source, IPEndPoint server, string pathAndQuery, CancellationToken ct,
+        ServerTls? tls = null)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        SslStream? stream = null;
         try
         {
             socket.Bind(new IPEndPoint(source, 0));
             await socket.ConnectAsync(server, ct);
+            if (tls is not null)
+            {
+                stream = new SslStream(new NetworkStream(socket, ownsSocket: true));
+                await stream.AuthenticateAsClientAsync(tls.ClientOptions(), ct);
+            }
             var key = Convert.ToBase64String(RandomNumberGenerator.GetBytes(16));
             var request = Encoding.ASCII.GetBytes(
                 $"GET {pathAndQuery} HTTP/1.1\r\nHost: {server}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n" +
                 $"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n");
-            await socket.SendAsync(request, SocketFlags.None, ct);
+            if (stream is null) await socket.SendAsync(request, SocketFlags.None, ct);
+            else await stream.WriteAsync(request, ct);
 
             var buffer = new byte[ReceiveBufferSize];
-            var (headerEnd, have) = await ReadResponseHeadAsync(socket, buffer, ct);
+            var (headerEnd, have) = await ReadResponseHeadAsync(socket, stream, buffer, ct);
             var head = Encoding.ASCII.GetString(buffer, 0, headerEnd);
             var status = ParseStatus(head);
             if (status != 101)
-                throw new UpgradeRefusedException(status, await ReadRefusalAsync(socket, buffer, headerEnd, have, head));
+                throw new UpgradeRefusedException(status, await ReadRefusalAsync(socket, stream, buffer, headerEnd, have, head));
 
             _socket = socket;
+            _tls = stream;
             if (have > headerEnd + 4) Process(buffer.AsSpan(headerEnd + 4, have - headerEnd - 4));
-            _ = ReceiveLoopAsync(socket, buffer);
+            _ = ReceiveLoopAsync(socket, stream, buffer);
         }
         catch
         {
+            stream?.Dispose();
             socket.Dispose();
             throw;
         }
@@ -144,12 +159,19 @@ public abstract class LeanWebSocket
 
             lock (_sendLock)
             {
-                var sent = 0;
-                while (sent < headerLength + length)
-                    sent += socket.Send(frame, sent, headerLength + length - sent, SocketFlags.None);
+                if (_tls is { } tls)
+                {
+                    tls.Write(frame, 0, headerLength + length);
+                }
+                else
+                {
+                    var sent = 0;
+                    while (sent < headerLength + length)
+                        sent += socket.Send(frame, sent, headerLength + length - sent, SocketFlags.None);
+                }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
             Shutdown($"send failed: {e.Message}");
         }
@@ -159,14 +181,14 @@ public abstract class LeanWebSocket
         }
     }
 
-    private async Task ReceiveLoopAsync(Socket socket, byte[] buffer)
+    private async Task ReceiveLoopAsync(Socket socket, SslStream? tls, byte[] buffer)
     {
         string reason;
         try
         {
             while (true)
             {
-                var read = await socket.ReceiveAsync(buffer, SocketFlags.None);
+                var read = await ReceiveAsync(socket, tls, buffer, CancellationToken.None);
                 if (read == 0)
                 {
                     reason = "server closed the connection";
@@ -179,12 +201,21 @@ public abstract class LeanWebSocket
                 }
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException or IOException)
         {
-            reason = e is SocketException s ? $"socket error {s.SocketErrorCode}" : "closed";
+            reason = e switch
+            {
+                SocketException s => $"socket error {s.SocketErrorCode}",
+                IOException { InnerException: SocketException s } => $"socket error {s.SocketErrorCode}",
+                IOException io => $"TLS: {io.Message}",
+                _ => "closed",
+            };
         }
         Shutdown(reason);
     }
+
+    private static ValueTask<int> ReceiveAsync(Socket socket, SslStream? tls, Memory<byte> buffer, CancellationToken ct) =>
+        tls is null ? socket.ReceiveAsync(buffer, SocketFlags.None, ct) : tls.ReadAsync(buffer, ct);
 
     /// <summary>Feeds received bytes through the frame parser; false once a close frame has arrived.</summary>
     private bool Process(ReadOnlySpan<byte> data)
@@ -290,17 +321,18 @@ public abstract class LeanWebSocket
         catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
         }
+        _tls?.Dispose();
         _socket?.Dispose();
         OnClosed(CloseReason);
     }
 
-    private static async Task<(int HeaderEnd, int Have)> ReadResponseHeadAsync(Socket socket, byte[] buffer,
-        CancellationToken ct)
+    private static async Task<(int HeaderEnd, int Have)> ReadResponseHeadAsync(Socket socket, SslStream? tls,
+        byte[] buffer, CancellationToken ct)
     {
         var have = 0;
         while (true)
         {
-            var read = await socket.ReceiveAsync(buffer.AsMemory(have), SocketFlags.None, ct);
+            var read = await ReceiveAsync(socket, tls, buffer.AsMemory(have), ct);
             if (read == 0)
                 throw new UpgradeRefusedException(0, have == 0
                     ? "the server closed the connection without answering"
@@ -320,8 +352,8 @@ public abstract class LeanWebSocket
 
     /// <summary>The body of a refusal (a ProblemDetails, say), read as far as the server sends it within a
     /// moment: by Content-Length, or until the end of a chunked body or of the connection.</summary>
-    private static async Task<string> ReadRefusalAsync(Socket socket, byte[] buffer, int headerEnd, int have,
-        string head, CancellationToken ct = default)
+    private static async Task<string> ReadRefusalAsync(Socket socket, SslStream? tls, byte[] buffer, int headerEnd,
+        int have, string head, CancellationToken ct = default)
     {
         var bodyStart = headerEnd + 4;
         var headers = head.Split("\r\n");
@@ -335,12 +367,12 @@ public abstract class LeanWebSocket
         {
             while (have - bodyStart < length && !(chunked && buffer.AsSpan(bodyStart, have - bodyStart).IndexOf("0\r\n\r\n"u8) >= 0))
             {
-                var read = await socket.ReceiveAsync(buffer.AsMemory(have), SocketFlags.None, timeout.Token);
+                var read = await ReceiveAsync(socket, tls, buffer.AsMemory(have), timeout.Token);
                 if (read == 0) break;
                 have += read;
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception e) when (e is OperationCanceledException or IOException)
         {
         }
         var body = Encoding.UTF8.GetString(buffer, bodyStart, Math.Max(0, Math.Min(length, have - bodyStart)));

@@ -30,7 +30,8 @@ public sealed partial class LoadWorker
     /// the callee's ringing; every call is cancelled once it rang, so the pair can call again.</summary>
     private async Task<CallsRunResult> CallsRunAsync(CallsRunArgs args)
     {
-        using var http = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{_init.Ports[0]}/") };
+        var server = new Uri($"{(_tls is null ? "http" : "https")}://127.0.0.1:{_init.Ports[0]}/");
+        using var http = _tls?.CreateHttpClient(server, TimeSpan.FromSeconds(100)) ?? new HttpClient { BaseAddress = server };
         var errors = new ConcurrentDictionary<string, int>();
         var timings = new CallTimings();
         var start = Stopwatch.GetTimestamp();

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
+using Peercall.Bench.Servers;
 
 namespace Peercall.Bench.Load;
 
@@ -25,6 +26,7 @@ public sealed partial class LoadWorker : IConnectionListener
     private BenchUser[] _users = [];
     private IPEndPoint[] _nodes = [];
     private IPAddress[] _sources = [];
+    private ServerTls? _tls;
     private int _unexpectedCloses;
     private long _messages;
 
@@ -100,6 +102,7 @@ public sealed partial class LoadWorker : IConnectionListener
         _init = init;
         _nodes = init.Ports.Select(port => new IPEndPoint(IPAddress.Loopback, port)).ToArray();
         _sources = Enumerable.Range(0, init.SourceAddresses).Select(i => new IPAddress([127, 0, 0, (byte)(2 + i)])).ToArray();
+        _tls = init.AuthorityFile is { } authority ? ServerTls.Load(authority) : null;
         if (init.UsersFile is { } file)
             _users = JsonSerializer.Deserialize<BenchUser[]>(File.ReadAllBytes(file), WorkerProtocol.Json)!;
         return new { ok = true };
@@ -117,7 +120,7 @@ public sealed partial class LoadWorker : IConnectionListener
     {
         var connection = await ConnectAsync(slot, _init.IdleUserOffset + idle % _init.IdleUserCount, $"i{idle}", ct,
             NodeOfIdle(idle, _nodes.Length));
-        if (connection is LeanHubConnection hub)
+        if (_init.Target == TargetServer.Peercall && connection is LeanHubConnection hub)
         {
             try
             {
@@ -133,9 +136,12 @@ public sealed partial class LoadWorker : IConnectionListener
     }
 
     private async Task<LoadConnection> ConnectAsync(int slot, int user, string peerId, CancellationToken ct, int node = 0) =>
-        _init.Target == TargetServer.Peercall
-            ? await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], _users[user].AccessToken, slot, ct)
-            : await PeerJsConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], peerId, slot, ct);
+        _init.Target switch
+        {
+            TargetServer.Peercall => await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], _users[user].AccessToken, slot, ct, _tls),
+            TargetServer.EmptyHub => await LeanHubConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], null, slot, ct, _tls, EmptyHubServer.HubPath),
+            _ => await PeerJsConnection.ConnectAsync(this, SourceFor(slot), _nodes[node], peerId, slot, ct),
+        };
 
     /// <summary>A connection another client is about to call. The hub answers the handshake before it registers the
     /// connection, and a callee not registered yet is offline, so the call would be missed; an invocation is answered

@@ -36,6 +36,9 @@ public enum TargetServer
 {
     Peercall,
     PeerJs,
+
+    /// <summary>The empty SignalR hub of <c>bench/floor</c> (mode C): the floor under Peercall's memory.</summary>
+    EmptyHub,
 }
 
 /// <summary>One user the bench signed in: its id and a long-lived access token.</summary>
@@ -45,8 +48,10 @@ public sealed record BenchUser(Guid Id, string Username, string AccessToken);
 /// <param name="IdleUserOffset">Idle connection g belongs to user IdleUserOffset + g % IdleUserCount.</param>
 /// <param name="KeepAliveSeconds">A ping (Peercall) or heartbeat (PeerJS) every so often per connection, as
 /// each server's own client does.</param>
+/// <param name="AuthorityFile">Set when the server listens for HTTPS: the CA certificate to trust for wss and
+/// HTTPS (see <see cref="ServerTls"/>).</param>
 public sealed record InitArgs(int WorkerIndex, int WorkerCount, TargetServer Target, int[] Ports, string? UsersFile,
-    int IdleUserOffset, int IdleUserCount, int SourceAddresses, int KeepAliveSeconds);
+    int IdleUserOffset, int IdleUserCount, int SourceAddresses, int KeepAliveSeconds, string? AuthorityFile = null);
 
 /// <summary>Open idle connections until the run holds <paramref name="Total"/> across all workers.</summary>
 public sealed record GrowArgs(int Total, int Concurrency, double TimeoutSeconds);

@@ -8,10 +8,17 @@ public sealed record BenchResults(
     double DurationSeconds,
     MachineInfo Machine,
     BenchPlan Plan,
+    bool Tls,
     ServerResults Peercall,
     ServerResults PeerJs,
+    ServerResults EmptyHub,
     Ratios Ratios,
-    IReadOnlyList<TargetCheck> Targets);
+    IReadOnlyList<TargetCheck> Targets)
+{
+    /// <summary>Appended to the names of a TLS run's files (<c>full-tls.json</c>, <c>memory-tls.png</c>), so that
+    /// the plain and the TLS run's results stand side by side.</summary>
+    public string Suffix => Tls ? "-tls" : "";
+}
 
 /// <param name="Nice">The priority the run's processes had: -10 when it could raise it, else 0.</param>
 public sealed record MachineInfo(string Cpu, int Cores, double MemoryGiB, string Os, string Kernel, string Dotnet,

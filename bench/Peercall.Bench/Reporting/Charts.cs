@@ -5,18 +5,19 @@ namespace Peercall.Bench.Reporting;
 /// <summary>The README's charts: server memory against idle connections, and relay latency by percentile.</summary>
 public static class Charts
 {
-    private static readonly Color PeercallColor = Color.FromHex("#1f77b4"), PeerJsColor = Color.FromHex("#d62728");
+    private static readonly Color PeercallColor = Color.FromHex("#1f77b4"), PeerJsColor = Color.FromHex("#d62728"),
+        EmptyHubColor = Color.FromHex("#7f7f7f");
 
     public static void Draw(BenchResults results, string folder)
     {
-        Memory(results, Path.Combine(folder, "memory.png"));
-        Latency(results, Path.Combine(folder, "latency.png"));
+        Memory(results, Path.Combine(folder, $"memory{results.Suffix}.png"));
+        Latency(results, Path.Combine(folder, $"latency{results.Suffix}.png"));
     }
 
     private static void Memory(BenchResults results, string file)
     {
         var plot = new Plot();
-        foreach (var (server, color) in new[] { (results.Peercall, PeercallColor), (results.PeerJs, PeerJsColor) })
+        foreach (var (server, color) in new[] { (results.Peercall, PeercallColor), (results.EmptyHub, EmptyHubColor), (results.PeerJs, PeerJsColor) })
         {
             if (server.Idle.Count == 0) continue;
             double[] connections = [0, .. server.Idle.Select(i => (double)i.Open)];
@@ -29,7 +30,7 @@ public static class Charts
         plot.Title("Server memory (RSS) against idle connections");
         plot.XLabel("Open WebSocket connections");
         plot.YLabel("RSS (MB)");
-        plot.Axes.SetLimitsY(0, results.Peercall.Idle.Concat(results.PeerJs.Idle).Select(i => i.RssKb / 1024.0).DefaultIfEmpty(100).Max() * 1.1);
+        plot.Axes.SetLimitsY(0, results.Peercall.Idle.Concat(results.PeerJs.Idle).Concat(results.EmptyHub.Idle).Select(i => i.RssKb / 1024.0).DefaultIfEmpty(100).Max() * 1.1);
         plot.ShowLegend(Alignment.UpperLeft);
         plot.SavePng(file, 900, 520);
     }

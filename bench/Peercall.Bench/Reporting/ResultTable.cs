@@ -7,6 +7,7 @@ namespace Peercall.Bench.Reporting;
 public static class ResultTable
 {
     public const string Start = "<!-- results:start -->", End = "<!-- results:end -->";
+    public const string TlsStart = "<!-- tls-results:start -->", TlsEnd = "<!-- tls-results:end -->";
 
     public static string Markdown(BenchResults r, string? chartFolder)
     {
@@ -19,6 +20,12 @@ public static class ResultTable
                       $"benchmark processes at nice {m.Nice}. " +
                       $"{r.Plan.LoadProcesses} load processes over {r.Plan.SourceAddresses} loopback source addresses; {r.Plan.Users:N0} users, " +
                       $"{r.Plan.IdleUsers:N0} of them behind the idle connections (beyond that a user has several devices).");
+        md.AppendLine();
+        md.AppendLine(r.Tls
+            ? "**Over TLS**: Peercall and the empty hub listen for HTTPS only and the load clients connect with wss (TLS 1.3, one " +
+              "`SslStream` per connection), trusting the CA Peercall generated in its data folder. **PeerJS stays on plain ws**: " +
+              "it has no TLS in this setup, so its rows are not like for like with Peercall's here."
+            : "**Plain HTTP**: every server on ws, without TLS.");
         md.AppendLine();
 
         md.AppendLine("**Targets**");
@@ -36,7 +43,7 @@ public static class ResultTable
         md.AppendLine("**1. Idle connections**");
         md.AppendLine();
         Table(md, ["Server", "Connections", "Open", "Connects/s", "Ramp CPU (server / load)", "RSS MB", "KB per connection", "KB per added connection", "Idle CPU", "Files", "Other processes' CPU"],
-            new[] { r.Peercall, r.PeerJs }.SelectMany(s => new[] { new[] { s.Name, "0", "0", "", "", F(s.BaselineRssKb / 1024.0, 0), "", "", "", "", "" } }
+            new[] { r.Peercall, r.EmptyHub, r.PeerJs }.Where(s => s.Idle.Count > 0).SelectMany(s => new[] { new[] { s.Name, "0", "0", "", "", F(s.BaselineRssKb / 1024.0, 0), "", "", "", "", "" } }
                 .Concat(s.Idle.Select(i => new[]
                 {
                     s.Name, i.Connections.ToString("N0"), i.Open.ToString("N0"), F(i.ConnectsPerSecond, 0),
@@ -102,7 +109,7 @@ public static class ResultTable
             if (fd.LogSamples.Count > 0) md.AppendLine();
         }
 
-        var closes = r.Peercall.UnexpectedCloses.Concat(r.PeerJs.UnexpectedCloses).ToList();
+        var closes = r.Peercall.UnexpectedCloses.Concat(r.PeerJs.UnexpectedCloses).Concat(r.EmptyHub.UnexpectedCloses).ToList();
         md.AppendLine(closes.Count == 0
             ? "No connection was closed by a server during the idle, relay and call scenarios."
             : "Connections closed by a server outside the restart: " + string.Join("; ", closes.Select(c => $"{c.Value}x {c.Key}")));
@@ -110,9 +117,9 @@ public static class ResultTable
 
         if (chartFolder is not null)
         {
-            md.AppendLine($"![Server memory against idle connections]({chartFolder}/memory.png)");
+            md.AppendLine($"![Server memory against idle connections]({chartFolder}/memory{r.Suffix}.png)");
             md.AppendLine();
-            md.AppendLine($"![Signal relay latency by percentile]({chartFolder}/latency.png)");
+            md.AppendLine($"![Signal relay latency by percentile]({chartFolder}/latency{r.Suffix}.png)");
         }
         return md.ToString();
     }

@@ -18,6 +18,7 @@ public static class FanOutScenario
     public static async Task RunAsync(BenchContext context, PeercallServer server, ServerResults results)
     {
         var subject = context.Users[context.Settings.PresenceSubject];
+        var tls = server.Tls;
         var watchers = await context.OpenConnectionsAsync();
         var online = new List<double>();
         var offline = new List<double>();
@@ -27,7 +28,7 @@ public static class FanOutScenario
             LeanHubConnection? connection = null;
             var (latency, missed) = await TimeAsync(context, subject.Id, "online", async () =>
                 connection = await LeanHubConnection.ConnectAsync(IgnoringListener.Instance, IPAddress.Parse("127.0.0.2"),
-                    new IPEndPoint(IPAddress.Loopback, server.Port), subject.AccessToken, slot: -1, CancellationToken.None));
+                    new IPEndPoint(IPAddress.Loopback, server.Port), subject.AccessToken, slot: -1, CancellationToken.None, tls));
             online.Add(latency);
             missedOnline += missed;
             await Task.Delay(300);

@@ -51,7 +51,7 @@ public static class FdCeilingScenario
 
     private static async Task<(double Milliseconds, string Status)> HealthAsync(PeercallServer server)
     {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromSeconds(10) };
+        using var http = server.CreateHttpClient(TimeSpan.FromSeconds(10));
         var watch = Stopwatch.StartNew();
         try
         {
@@ -70,7 +70,8 @@ public static class FdCeilingScenario
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
             var connection = await LeanHubConnection.ConnectAsync(IgnoringListener.Instance, IPAddress.Parse("127.0.0.2"),
-                new IPEndPoint(IPAddress.Loopback, server.Port), context.Users[context.Settings.PresenceSubject].AccessToken, -1, timeout.Token);
+                new IPEndPoint(IPAddress.Loopback, server.Port), context.Users[context.Settings.PresenceSubject].AccessToken, -1, timeout.Token,
+                server.Tls);
             connection.Close();
             return "a new connection opens";
         }

@@ -74,7 +74,7 @@ public static class ReconnectStormScenario
     {
         var settings = context.Settings;
         var expectedOnline = Enumerable.Range(settings.IdleUserOffset, idleUsersConnected).Select(i => context.Users[i].Id).ToHashSet();
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = server.CreateHttpClient(TimeSpan.FromMinutes(2));
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", context.Users[settings.PresenceSubject].AccessToken);
         int online = 0, wrong = 0;
         for (var page = 1; ; page++)

@@ -18,9 +18,32 @@ public abstract class ServerProcess : IAsyncDisposable
     public int Port { get; }
     public string LogFile { get; }
     public int Pid => _process?.Id ?? throw new InvalidOperationException($"{Name} is not running.");
-    public Uri BaseAddress => new($"http://127.0.0.1:{Port}/");
+    public Uri BaseAddress => new($"{(UsesTls ? "https" : "http")}://127.0.0.1:{Port}/");
+
+    /// <summary>Whether the server listens for HTTPS (and wss) instead of plain HTTP.</summary>
+    public virtual bool UsesTls => false;
+
+    /// <summary>A client of the server's HTTP API, over TLS where it listens for it.</summary>
+    public virtual HttpClient CreateHttpClient(TimeSpan timeout) => new() { BaseAddress = BaseAddress, Timeout = timeout };
 
     protected abstract ProcessStartInfo StartInfo();
+
+    /// <summary>Publishes a .NET project in Release into <paramref name="outputFolder"/>.</summary>
+    protected static async Task PublishProjectAsync(string projectFolder, string outputFolder)
+    {
+        var publish = new ProcessStartInfo("dotnet")
+        {
+            ArgumentList = { "publish", projectFolder, "-c", "Release", "-o", outputFolder, "--nologo", "-v", "q" },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(publish)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"dotnet publish of {Path.GetFileName(projectFolder)} failed:\n{await output}\n{await errors}");
+    }
 
     /// <summary>A request that answers once the server is ready.</summary>
     protected abstract string ReadinessPath { get; }
@@ -62,7 +85,6 @@ public abstract class ServerProcess : IAsyncDisposable
 
     private async Task WaitUntilReadyAsync(TimeSpan timeout)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress, Timeout = TimeSpan.FromSeconds(2) };
         var watch = Stopwatch.StartNew();
         while (watch.Elapsed < timeout)
         {
@@ -70,6 +92,8 @@ public abstract class ServerProcess : IAsyncDisposable
                 throw new InvalidOperationException($"{Name} exited with code {_process.ExitCode}; see {LogFile}.");
             try
             {
+                // A client per attempt: over TLS, the server writes the certificate authority it trusts on its first start.
+                using var http = CreateHttpClient(TimeSpan.FromSeconds(2));
                 using var response = await http.GetAsync(ReadinessPath);
                 if (response.IsSuccessStatusCode) return;
             }
@@ -77,6 +101,9 @@ public abstract class ServerProcess : IAsyncDisposable
             {
             }
             catch (TaskCanceledException)
+            {
+            }
+            catch (IOException)
             {
             }
             await Task.Delay(50);

@@ -62,7 +62,7 @@ public sealed class UserDirectory(string seedRoot, Action<string> progress)
 
     private async Task<(BenchUser[] Users, SeedUser[] Seeds)> CreateWithSeedsAsync(ServerProcess server, int count)
     {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = server.CreateHttpClient(TimeSpan.FromMinutes(2));
         var users = new BenchUser[count];
         var seeds = new SeedUser[count];
         var done = 0;
@@ -84,7 +84,7 @@ public sealed class UserDirectory(string seedRoot, Action<string> progress)
 
     private async Task<BenchUser[]> RefreshAsync(PeercallServer server, SeedUser[] seeds)
     {
-        using var http = new HttpClient { BaseAddress = server.BaseAddress, Timeout = TimeSpan.FromMinutes(2) };
+        using var http = server.CreateHttpClient(TimeSpan.FromMinutes(2));
         var users = new BenchUser[seeds.Length];
         var done = 0;
         await Parallel.ForAsync(0, seeds.Length, new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (i, ct) =>
