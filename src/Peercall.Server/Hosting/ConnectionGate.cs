@@ -9,8 +9,8 @@ namespace Peercall.Server.Hosting;
 /// </summary>
 public sealed class ConnectionGate(OpenFileBudget files, TimeProvider time, ILogger<ConnectionGate> logger)
 {
+    private readonly OncePerMinute _warning = new(time);
     private int _open;
-    private long _lastWarningTicks;
 
     public async Task OnConnectionAsync(ConnectionContext connection, ConnectionDelegate next)
     {
@@ -32,10 +32,7 @@ public sealed class ConnectionGate(OpenFileBudget files, TimeProvider time, ILog
 
     private void WarnAtMostEveryMinute(int open)
     {
-        var now = time.GetUtcNow().UtcTicks;
-        var last = Interlocked.Read(ref _lastWarningTicks);
-        if (now - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref _lastWarningTicks, now, last) != last)
-            return;
+        if (!_warning.Due()) return;
         logger.LogWarning("{Open} connections at once: new ones are closed until some end, to keep {Reserved} of the " +
                           "process's {OpenFileLimit} open files free. Connections already open keep working.",
             open, OpenFileBudget.ReservedFiles, files.OpenFileLimit);

@@ -19,11 +19,10 @@ public sealed class ConnectionCapacity
 {
     private readonly IPresenceDirectory _presence;
     private readonly ILogger<ConnectionCapacity> _logger;
-    private readonly TimeProvider _time;
+    private readonly OncePerMinute _warning;
     private readonly CancellationToken _stopping;
     private readonly int _maxPerUser;
     private readonly ConcurrentDictionary<Guid, int> _perUser = new();
-    private long _lastWarningTicks;
     private int _open;
 
     public ConnectionCapacity(IOptions<SignalingOptions> options, OpenFileBudget files, IPresenceDirectory presence,
@@ -31,7 +30,7 @@ public sealed class ConnectionCapacity
     {
         _presence = presence;
         _logger = logger;
-        _time = time;
+        _warning = new OncePerMinute(time);
         _stopping = lifetime.ApplicationStopping;
         _maxPerUser = options.Value.MaxConnectionsPerUser;
         OpenFileLimit = files.OpenFileLimit;
@@ -92,9 +91,10 @@ public sealed class ConnectionCapacity
         }
     }
 
-    /// <summary>The account's connections held by other nodes of a cluster (none on a single server).</summary>
+    /// <summary>The account's connections held by other nodes of a cluster (none on a single server, whose
+    /// directory knows only its own).</summary>
     private async Task<int> ElsewhereAsync(Guid userId) =>
-        _presence is NodePresenceDirectory ? 0 : (await _presence.ConnectionsOfAsync(userId)).Count(c => c.Context is null);
+        (await _presence.ConnectionsOfAsync(userId)).Count(c => c.Context is null);
 
     private static async Task RefuseAsync(HttpContext http, int status, string code, string title, int retryAfterSeconds, string detail)
     {
@@ -108,10 +108,7 @@ public sealed class ConnectionCapacity
 
     private void WarnAtMostEveryMinute(int open)
     {
-        var now = _time.GetUtcNow().UtcTicks;
-        var last = Interlocked.Read(ref _lastWarningTicks);
-        if (now - last < TimeSpan.TicksPerMinute || Interlocked.CompareExchange(ref _lastWarningTicks, now, last) != last)
-            return;
+        if (!_warning.Due()) return;
         _logger.LogWarning(
             "Out of file descriptors for new realtime connections: {Open} open, limit {MaxConnections} " +
             "(the process may hold {OpenFileLimit} open files). New connections get 503 server-full; open ones keep working.",

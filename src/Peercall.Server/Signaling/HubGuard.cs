@@ -38,7 +38,4 @@ public sealed class HubGuard(IOptions<SignalingOptions> options, TimeProvider ti
             throw new HubException($"{ProblemCodes.ServerError}: Something went wrong on the server. The error has been logged.");
         }
     }
-
-    /// <summary>A refusal for an invocation whose argument was null.</summary>
-    public static PeercallException MissingArgument(string what) => new(400, ProblemCodes.BadRequest, $"Give {what}.");
 }

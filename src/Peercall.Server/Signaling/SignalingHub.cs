@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
+using Peercall.Contracts;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Contacts;
 using Peercall.Contracts.Signaling;
@@ -46,7 +47,7 @@ public sealed class SignalingHub(
     public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) => presence.WatchAsync(Context, userIds);
 
     public Task<Call> PlaceCall(PlaceCallRequest request) =>
-        Calls.PlaceAsync(UserId, (request ?? throw HubGuard.MissingArgument("the call request: the callee's id"))
+        Calls.PlaceAsync(UserId, (request ?? throw new PeercallException(400, ProblemCodes.BadRequest, "Give the call request: the callee's id."))
             with { ConnectionId = Context.ConnectionId });
 
     public Task<Call> AcceptCall(Guid callId) => Calls.AcceptAsync(UserId, callId, Context.ConnectionId);

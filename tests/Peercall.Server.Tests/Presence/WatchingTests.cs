@@ -88,7 +88,7 @@ public sealed class WatchingTests(PeercallServer server) : IClassFixture<Peercal
     }
 
     [Fact]
-    public async Task A_watch_ends_with_its_connection_and_other_devices_keep_theirs()
+    public async Task When_one_device_closes_the_users_other_devices_keep_their_watch()
     {
         var watcher = await server.SignUpAsync("watcher");
         var watched = await server.SignUpAsync("watched");
