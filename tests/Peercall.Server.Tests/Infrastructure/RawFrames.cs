@@ -106,7 +106,7 @@ public sealed class RawFrames : IAsyncDisposable
         }
     }
 
-    /// <summary>The next <paramref name="count"/> hub records that are not pings, however the server put them into
+    /// <summary>The next <paramref name="count"/> hub records (without separators) that are not pings, however the server put them into
     /// messages (SignalR writes records that are ready together in one).</summary>
     public async Task<List<string>> ReceiveRecordsAsync(int count)
     {
@@ -115,8 +115,7 @@ public sealed class RawFrames : IAsyncDisposable
         {
             var frame = await ReceiveAsync();
             Assert.Equal(0x1, frame.Opcode);
-            records.AddRange(frame.Text.Split('\u001e', StringSplitOptions.RemoveEmptyEntries)
-                .Select(r => r + "\u001e").Where(r => r != RawHubSocket.Ping));
+            records.AddRange(RawHubSocket.RecordsOf(frame.Text));
         }
         return records;
     }
@@ -135,7 +134,7 @@ public sealed class RawFrames : IAsyncDisposable
                 var frame = await ReceiveAsync();
                 if (frame.Opcode == 0x8)
                     return (frame.Payload.Length >= 2 ? BinaryPrimitives.ReadUInt16BigEndian(frame.Payload) : 1005, records);
-                if (frame.Opcode == 0x1 && frame.Text != RawHubSocket.Ping) records.Add(frame.Text);
+                if (frame.Opcode == 0x1) records.AddRange(RawHubSocket.RecordsOf(frame.Text));
             }
         }
         catch (Exception e) when (e is EndOfStreamException or IOException)

@@ -69,9 +69,13 @@ public static class RawHubSocket
             {
                 return null;
             }
-            var records = Encoding.UTF8.GetString(message.ToArray()).Split('\u001e', StringSplitOptions.RemoveEmptyEntries)
-                .Where(r => r + "\u001e" != Ping).ToList();
+            var records = RecordsOf(Encoding.UTF8.GetString(message.ToArray()));
             if (records.Count > 0) return records;
         }
     }
+
+    /// <summary>The hub records in one WebSocket message, without their separators, keep-alive pings left out: the
+    /// server may write several records that are ready together into one message.</summary>
+    public static List<string> RecordsOf(string message) =>
+        [.. message.Split('\u001e', StringSplitOptions.RemoveEmptyEntries).Where(r => r + "\u001e" != Ping)];
 }
