@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of the solution: installs what the tests need (chromium, sox, coturn, iptables, postgresql,
+# Runs every test of the solution: installs what the tests need (chromium, sox, ffmpeg, coturn, iptables, postgresql,
 # redis-server, nodejs, npm) when missing, builds once, runs all test projects, the benchmark's quick mode as a smoke
 # test, and the server tests once more on PostgreSQL, and ends with the plain summary line
 # "N passed, N failed[, N skipped]".
@@ -9,6 +9,7 @@ cd "$(dirname "$0")"
 missing=()
 command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 command -v sox >/dev/null 2>&1 || missing+=(sox)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 command -v turnserver >/dev/null 2>&1 || missing+=(coturn)
 command -v ip >/dev/null 2>&1 || missing+=(iproute2)
 command -v curl >/dev/null 2>&1 || missing+=(curl)

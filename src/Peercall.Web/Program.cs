@@ -25,6 +25,7 @@ builder.Services.AddSingleton<RealtimeConnection>();
 builder.Services.AddSingleton<ContactDirectory>();
 builder.Services.AddSingleton<CallHistory>();
 builder.Services.AddSingleton<BrowserMedia>();
+builder.Services.AddSingleton<LocalMedia>();
 builder.Services.AddSingleton<CallSession>();
 
 var host = builder.Build();

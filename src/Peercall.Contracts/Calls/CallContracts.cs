@@ -6,6 +6,7 @@ namespace Peercall.Contracts.Calls;
 public enum CallMedia
 {
     [JsonStringEnumMemberName("audio")] Audio,
+    [JsonStringEnumMemberName("video")] Video,
 }
 
 [JsonConverter(typeof(JsonStringEnumConverter<CallState>))]
@@ -35,6 +36,7 @@ public enum CallReason
     [JsonStringEnumMemberName("connection-lost")] ConnectionLost,
     [JsonStringEnumMemberName("glare")] Glare,
     [JsonStringEnumMemberName("media-failed")] MediaFailed,
+    [JsonStringEnumMemberName("media-lost")] MediaLost,
     [JsonStringEnumMemberName("server-restarted")] ServerRestarted,
     [JsonStringEnumMemberName("answered-elsewhere")] AnsweredElsewhere,
     [JsonStringEnumMemberName("declined-elsewhere")] DeclinedElsewhere,
@@ -49,6 +51,8 @@ public enum CallDirection
 
 public sealed record CallParty(Guid Id, string Username, string DisplayName);
 
+/// <param name="Media">Whether the call starts with cameras on ("video") or off ("audio"). Either side may turn
+/// its camera on or off during the call whatever this says; it is what the call is remembered as.</param>
 /// <param name="ConnectionId">The realtime connection this device will use for the call's signals.
 /// When omitted, the caller's most recently opened connection is used.</param>
 public sealed record PlaceCallRequest(Guid CalleeId, CallMedia Media = CallMedia.Audio, string? ConnectionId = null);
@@ -56,8 +60,9 @@ public sealed record PlaceCallRequest(Guid CalleeId, CallMedia Media = CallMedia
 /// <param name="ConnectionId">The realtime connection that answers; when omitted, the most recently opened one.</param>
 public sealed record AcceptCallRequest(string? ConnectionId = null);
 
-/// <param name="Reason">Why the party ends the call; only <see cref="CallReason.HungUp"/> and
-/// <see cref="CallReason.MediaFailed"/> may be given by a client.</param>
+/// <param name="Reason">Why the party ends the call; only <see cref="CallReason.HungUp"/>,
+/// <see cref="CallReason.MediaFailed"/> (media could not be set up) and <see cref="CallReason.MediaLost"/> (media
+/// stopped and did not come back in time) may be given by a client.</param>
 public sealed record EndCallRequest(CallReason Reason = CallReason.HungUp);
 
 public sealed record Call(
@@ -76,6 +81,7 @@ public sealed record CallHistoryEntry(
     Guid CallId,
     CallParty OtherParty,
     CallDirection Direction,
+    CallMedia Media,
     CallState State,
     CallReason Reason,
     DateTimeOffset CreatedAt,

@@ -23,6 +23,7 @@ public sealed class CallHistory(PeercallDb db)
                 r.c.Id,
                 CallService.Party(r.other),
                 r.c.CallerId == userId ? CallDirection.Outgoing : CallDirection.Incoming,
+                r.c.Media,
                 r.c.State,
                 r.c.Reason,
                 Utc(r.c.CreatedAt),

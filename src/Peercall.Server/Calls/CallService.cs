@@ -29,7 +29,7 @@ public sealed class CallService(
     public async Task<Call> PlaceAsync(Guid callerId, PlaceCallRequest request)
     {
         if (!Enum.IsDefined(request.Media))
-            throw new PeercallException(400, ProblemCodes.BadRequest, "The only media supported so far is 'audio'.");
+            throw new PeercallException(400, ProblemCodes.BadRequest, "A call's media is 'audio' or 'video'.");
         if (request.CalleeId == callerId)
             throw new PeercallException(400, ProblemCodes.CannotCallSelf, "You cannot call yourself.");
         var connection = await ResolveConnectionAsync(callerId, request.ConnectionId);
@@ -98,9 +98,13 @@ public sealed class CallService(
     /// declines (the callee) with the given reason.</summary>
     public async Task<Call> EndAsync(Guid userId, Guid callId, CallReason reason, string? connectionId)
     {
-        if (reason is not (CallReason.HungUp or CallReason.MediaFailed))
-            throw new PeercallException(400, ProblemCodes.BadRequest, "A party ends a call with the reason 'hung-up' or 'media-failed'.");
+        if (reason is not (CallReason.HungUp or CallReason.MediaFailed or CallReason.MediaLost))
+            throw new PeercallException(400, ProblemCodes.BadRequest,
+                "A party ends a call with the reason 'hung-up', 'media-failed' or 'media-lost'.");
         var call = await FindForAsync(callId, c => c.CallerId == userId || c.CalleeId == userId);
+        if (reason == CallReason.MediaLost && call.State != CallState.Accepted)
+            throw new PeercallException(409, ProblemCodes.IllegalTransition,
+                $"This call is {Describe(call.State)}; only an answered call can lose its media.");
         var target = call.State switch
         {
             CallState.Ringing when call.CallerId == userId => CallState.Cancelled,

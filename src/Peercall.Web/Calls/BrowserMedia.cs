@@ -1,23 +1,29 @@
+using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using Peercall.Contracts.Calls;
 
 namespace Peercall.Web.Calls;
 
-public enum MicrophoneResult { Ok, Denied, Missing, Unavailable, Insecure }
+/// <summary>How opening a microphone, a camera or a screen share went.</summary>
+public enum CaptureResult { Ok, Denied, Missing, Unavailable, Insecure, Unsupported }
 
 public sealed record MediaDevice(string Id, string Label);
 
-public sealed record MediaDevices(IReadOnlyList<MediaDevice> Microphones, IReadOnlyList<MediaDevice> Speakers,
-    bool CanChooseSpeaker, string? MicrophoneId, string? SpeakerId);
+public sealed record MediaDevices(IReadOnlyList<MediaDevice> Microphones, IReadOnlyList<MediaDevice> Cameras,
+    IReadOnlyList<MediaDevice> Speakers, bool CanChooseSpeaker, bool CanShareScreen, string? MicrophoneId,
+    string? CameraId, string? SpeakerId);
 
-/// <summary>One reading of the peer connection's statistics. Counters are cumulative since the call began.</summary>
+/// <summary>Echo cancellation, noise suppression and automatic gain: right for people, so on by default.</summary>
+public sealed record VoiceProcessing(bool EchoCancellation = true, bool NoiseSuppression = true,
+    bool AutoGainControl = true);
+
+/// <summary>One reading of a link's audio statistics. Counters are cumulative since the link opened.</summary>
 public sealed record MediaStatsSample(long PacketsReceived, long PacketsLost, double? RoundTripTime,
     string? LocalCandidateType, string? RemoteCandidateType);
 
 /// <summary>
-/// The C# face of wwwroot/js/webrtc.js: microphone, peer connection, statistics, devices and ringtone. The module
-/// calls back through <see cref="OnLocalCandidate"/>, <see cref="OnConnectionStateChanged"/> and
-/// <see cref="OnMediaFlowing"/>.
+/// The C# face of wwwroot/js/webrtc.js: local media, peer links, statistics and the ringtone. The module calls
+/// back through the <c>[JSInvokable]</c> methods, each naming the link it is about.
 /// </summary>
 public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 {
@@ -25,53 +31,78 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     private bool _ringtoneWanted;
     private DotNetObjectReference<BrowserMedia>? _self;
 
-    public event Func<string, Task>? LocalCandidate;
-    public event Func<string, Task>? ConnectionStateChanged;
-    public event Func<Task>? MediaFlowing;
+    /// <summary>A link's description ("offer" or "answer") or ICE candidate, to send to the other side.</summary>
+    public event Func<string, string, string, Task>? LocalSignal;
+    public event Func<string, string, Task>? IceStateChanged;
+    public event Func<string, Task>? MediaFlowing;
+    /// <summary>The other side of a link started or stopped sending its camera or its screen.</summary>
+    public event Func<string, bool, bool, Task>? RemoteMediaChanged;
+    /// <summary>The person stopped sharing with the browser's own control.</summary>
+    public event Func<Task>? ScreenShareEnded;
 
-    public async Task<MicrophoneResult> OpenMicrophoneAsync(string? deviceId = null)
+    public async Task<CaptureResult> OpenMicrophoneAsync(string? deviceId, VoiceProcessing processing)
     {
         try
         {
-            return ParseMicrophoneResult(await (await ModuleAsync()).InvokeAsync<string>("openMicrophone", deviceId));
+            return ParseCapture(await (await ModuleAsync()).InvokeAsync<string>("openMicrophone", deviceId, processing));
         }
         catch (JSException)
         {
             // The module itself could not be loaded (the server went away before it was ever needed).
-            return MicrophoneResult.Unavailable;
+            return CaptureResult.Unavailable;
         }
     }
 
-    public async Task CreatePeerAsync(RtcConfiguration configuration)
+    public async Task SetVoiceProcessingAsync(VoiceProcessing processing) =>
+        await (await ModuleAsync()).InvokeVoidAsync("setVoiceProcessing", processing);
+
+    public async Task<CaptureResult> OpenCameraAsync(string? deviceId) =>
+        ParseCapture(await (await ModuleAsync()).InvokeAsync<string>("openCamera", deviceId));
+
+    public async Task CloseCameraAsync() => await (await ModuleAsync()).InvokeVoidAsync("closeCamera");
+
+    public async Task<CaptureResult> StartScreenShareAsync()
     {
-        _self ??= DotNetObjectReference.Create(this);
-        await (await ModuleAsync()).InvokeVoidAsync("createPeer", configuration, _self);
+        await ListenAsync();
+        return ParseCapture(await (await ModuleAsync()).InvokeAsync<string>("startScreenShare"));
     }
 
-    public async Task<string> CreateOfferAsync() => await (await ModuleAsync()).InvokeAsync<string>("createOffer");
-
-    public async Task<string> AnswerOfferAsync(string offerSdp) =>
-        await (await ModuleAsync()).InvokeAsync<string>("answerOffer", offerSdp);
-
-    public async Task AcceptAnswerAsync(string answerSdp) =>
-        await (await ModuleAsync()).InvokeVoidAsync("acceptAnswer", answerSdp);
-
-    public async Task AddRemoteCandidateAsync(string candidateJson) =>
-        await (await ModuleAsync()).InvokeVoidAsync("addRemoteCandidate", candidateJson);
-
-    public async Task<MediaStatsSample?> ReadStatsAsync() =>
-        await (await ModuleAsync()).InvokeAsync<MediaStatsSample?>("readQuality");
+    public async Task StopScreenShareAsync() => await (await ModuleAsync()).InvokeVoidAsync("stopScreenShare");
 
     public async Task SetMutedAsync(bool muted) => await (await ModuleAsync()).InvokeVoidAsync("setMuted", muted);
 
     public async Task<MediaDevices> ListDevicesAsync() =>
         await (await ModuleAsync()).InvokeAsync<MediaDevices>("listDevices");
 
-    public async Task<MicrophoneResult> SwitchMicrophoneAsync(string deviceId) =>
-        ParseMicrophoneResult(await (await ModuleAsync()).InvokeAsync<string>("switchMicrophone", deviceId));
-
     public async Task ChooseSpeakerAsync(string deviceId) =>
         await (await ModuleAsync()).InvokeVoidAsync("chooseSpeaker", deviceId);
+
+    /// <summary>Shows a video in an element: "camera" or "screen" for this device's, "{linkId}:camera" or
+    /// "{linkId}:screen" for a remote participant's; nothing when that is not being sent.</summary>
+    public async Task ShowVideoAsync(ElementReference element, string source)
+    {
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("showVideo", element, source);
+    }
+
+    public async Task OpenLinkAsync(string linkId, RtcConfiguration configuration, bool starts)
+    {
+        await ListenAsync();
+        await (await ModuleAsync()).InvokeVoidAsync("openLink", linkId, configuration, starts);
+    }
+
+    public async Task ReceiveSignalAsync(string linkId, string kind, string payload) =>
+        await (await ModuleAsync()).InvokeVoidAsync("receiveSignal", linkId, kind, payload);
+
+    public async Task RestartIceAsync(string linkId, RtcConfiguration configuration) =>
+        await (await ModuleAsync()).InvokeVoidAsync("restartIce", linkId, configuration);
+
+    public async Task CloseLinkAsync(string linkId)
+    {
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("closeLink", linkId);
+    }
+
+    public async Task<MediaStatsSample?> ReadStatsAsync(string linkId) =>
+        await (await ModuleAsync()).InvokeAsync<MediaStatsSample?>("readQuality", linkId);
 
     /// <summary>Starts the ringtone once the module is loaded, unless it was stopped (or the call ended) while the
     /// module was loading.</summary>
@@ -88,8 +119,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         if (LoadedModule is { } module) await module.InvokeVoidAsync("stopRingtone");
     }
 
-    /// <summary>Stops the ringtone, closes the peer connection and stops every microphone track. Nothing to do
-    /// while the module is not loaded: then nothing was started, and a ringtone waiting for it will not start.</summary>
+    /// <summary>Stops the ringtone, closes every link and stops every track. Nothing to do while the module is not
+    /// loaded: then nothing was started, and a ringtone waiting for it will not start.</summary>
     public async Task EndAsync()
     {
         _ringtoneWanted = false;
@@ -97,13 +128,22 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     }
 
     [JSInvokable]
-    public Task OnLocalCandidate(string candidateJson) => Raise(LocalCandidate, candidateJson);
+    public Task OnLocalSignal(string linkId, string kind, string payload) =>
+        LocalSignal?.Invoke(linkId, kind, payload) ?? Task.CompletedTask;
 
     [JSInvokable]
-    public Task OnConnectionStateChanged(string state) => Raise(ConnectionStateChanged, state);
+    public Task OnIceStateChanged(string linkId, string state) =>
+        IceStateChanged?.Invoke(linkId, state) ?? Task.CompletedTask;
 
     [JSInvokable]
-    public Task OnMediaFlowing() => MediaFlowing?.Invoke() ?? Task.CompletedTask;
+    public Task OnMediaFlowing(string linkId) => MediaFlowing?.Invoke(linkId) ?? Task.CompletedTask;
+
+    [JSInvokable]
+    public Task OnRemoteMediaChanged(string linkId, bool camera, bool screen) =>
+        RemoteMediaChanged?.Invoke(linkId, camera, screen) ?? Task.CompletedTask;
+
+    [JSInvokable]
+    public Task OnScreenShareEnded() => ScreenShareEnded?.Invoke() ?? Task.CompletedTask;
 
     public async ValueTask DisposeAsync()
     {
@@ -113,6 +153,13 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 
     private IJSObjectReference? LoadedModule => _module is { IsCompletedSuccessfully: true } loaded ? loaded.Result : null;
 
+    private async Task ListenAsync()
+    {
+        if (_self is not null) return;
+        _self = DotNetObjectReference.Create(this);
+        await (await ModuleAsync()).InvokeVoidAsync("listen", _self);
+    }
+
     /// <summary>The module, imported once however many calls wait for it; a failed import is tried again by the
     /// next call.</summary>
     private Task<IJSObjectReference> ModuleAsync()
@@ -121,15 +168,13 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         return _module ??= js.InvokeAsync<IJSObjectReference>("import", "./js/webrtc.js").AsTask();
     }
 
-    private static Task Raise(Func<string, Task>? handler, string value) =>
-        handler?.Invoke(value) ?? Task.CompletedTask;
-
-    private static MicrophoneResult ParseMicrophoneResult(string result) => result switch
+    private static CaptureResult ParseCapture(string result) => result switch
     {
-        "ok" => MicrophoneResult.Ok,
-        "denied" => MicrophoneResult.Denied,
-        "missing" => MicrophoneResult.Missing,
-        "insecure" => MicrophoneResult.Insecure,
-        _ => MicrophoneResult.Unavailable,
+        "ok" => CaptureResult.Ok,
+        "denied" => CaptureResult.Denied,
+        "missing" => CaptureResult.Missing,
+        "insecure" => CaptureResult.Insecure,
+        "unsupported" => CaptureResult.Unsupported,
+        _ => CaptureResult.Unavailable,
     };
 }

@@ -13,14 +13,15 @@ namespace Peercall.Web.Calls;
 
 public enum CallPhase { Idle, Outgoing, Incoming, Active }
 
-/// <summary>What the app tells the person when a call ends or cannot start; written in whatever language is
-/// current when it is shown.</summary>
+/// <summary>What the app tells the person when a call ends or something in it fails; written in whatever
+/// language is current when it is shown.</summary>
 public sealed record CallNotice(Func<UiText, string> Text, bool IsError, TimeSpan? Duration = null);
 
 /// <summary>
-/// This device's side of a call: placing, ringing, answering, the WebRTC offer/answer/ICE exchange, and ending,
-/// always with a reason the person can read. The server owns the call's state; this follows its events and
-/// drives <see cref="BrowserMedia"/>. By convention the caller makes the offer once the call is accepted.
+/// Call control: this device's side of a call with the server. Placing, ringing, answering and ending, always
+/// with a reason the person can read. The server owns the call's state; this follows its events. The media is
+/// <see cref="LocalMedia"/>'s (what this device sends) and the <see cref="PeerLink"/>s' (one per remote
+/// participant; a call between two people has one). The caller starts the link once the call is accepted.
 /// </summary>
 public sealed class CallSession : ILiveState
 {
@@ -30,32 +31,44 @@ public sealed class CallSession : ILiveState
     private readonly RealtimeConnection _realtime;
     private readonly BrowserMedia _media;
     private readonly TimeProvider _time;
-    private readonly CallQualityMeter _meter = new();
-    private readonly List<Signal> _pendingSignals = [];
-    private readonly List<string> _pendingLocalCandidates = [];
     private readonly List<CallStateChange> _earlyChanges = [];
-    private Task<MicrophoneResult>? _microphone;
+    private Task<CaptureResult>? _microphone;
     private Task<RtcConfiguration>? _rtcConfiguration;
-    private CancellationTokenSource? _statsLoop;
-    private bool _peerReady;
-    private bool _localDescriptionSent;
+    private CancellationTokenSource? _ticking;
+    private PeerLink? _link;
     private int _generation;
 
-    public CallSession(PeercallApi api, RealtimeConnection realtime, BrowserMedia media, AccountSession account,
-        TimeProvider time)
+    public CallSession(PeercallApi api, RealtimeConnection realtime, BrowserMedia media, LocalMedia local,
+        AccountSession account, TimeProvider time)
     {
         _api = api;
         _realtime = realtime;
         _media = media;
         _time = time;
+        Local = local;
+        local.Changed += () => Changed?.Invoke();
         realtime.IncomingCall += OnIncomingCallAsync;
         realtime.CallStateChanged += OnCallStateChangedAsync;
         realtime.SignalReceived += OnSignalAsync;
         realtime.Connected += OnReconnectedAsync;
-        media.LocalCandidate += OnLocalCandidateAsync;
-        media.ConnectionStateChanged += OnConnectionStateChangedAsync;
-        media.MediaFlowing += OnMediaFlowingAsync;
         realtime.Stopping += LeaveAsync;
+        media.LocalSignal += (linkId, kind, payload) => LinkOf(linkId)?.SendLocalSignalAsync(kind, payload) ?? Task.CompletedTask;
+        media.IceStateChanged += (linkId, state) => LinkOf(linkId)?.IceStateChangedAsync(state) ?? Task.CompletedTask;
+        media.MediaFlowing += linkId =>
+        {
+            LinkOf(linkId)?.MediaStarted();
+            return Task.CompletedTask;
+        };
+        media.RemoteMediaChanged += (linkId, camera, screen) =>
+        {
+            LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
+            return Task.CompletedTask;
+        };
+        media.ScreenShareEnded += () =>
+        {
+            local.ScreenShareEnded();
+            return Task.CompletedTask;
+        };
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);
     }
 
@@ -63,30 +76,35 @@ public sealed class CallSession : ILiveState
     public Call? Call { get; private set; }
     public CallParty? OtherParty { get; private set; }
     public bool PlacedByMe { get; private set; }
-    public bool MediaFlowing { get; private set; }
-    public bool Muted { get; private set; }
+    public LocalMedia Local { get; }
+
+    /// <summary>The link to the other participant, once the call is answered.</summary>
+    public PeerLink? Link => _link;
+    public bool MediaFlowing => _link?.MediaFlowing == true;
+    /// <summary>Media stopped and the link is trying to bring it back.</summary>
+    public bool Reconnecting => _link?.Path.State == MediaPathState.Interrupted;
+    public bool IsVideoCall => Call?.Media == CallMedia.Video;
     public DateTimeOffset? ConnectedAt { get; private set; }
-    public CallQuality? Quality { get; private set; }
-    public MediaDevices? Devices { get; private set; }
     public CallNotice? Notice { get; private set; }
 
     public TimeSpan Elapsed => ConnectedAt is { } at ? _time.GetUtcNow() - at : TimeSpan.Zero;
 
     public event Action? Changed;
 
-    public async Task PlaceCallAsync(CallParty callee)
+    public async Task PlaceCallAsync(CallParty callee, CallMedia media = CallMedia.Audio)
     {
         if (Phase != CallPhase.Idle || _realtime.ConnectionId is not { } connectionId) return;
         var generation = Begin(CallPhase.Outgoing, callee, placedByMe: true);
-        // The microphone opens while it rings, so audio can start the moment the callee answers.
-        var microphone = _microphone = _media.OpenMicrophoneAsync();
+        // Microphone and camera open while it rings, so media can start the moment the callee answers.
+        var microphone = _microphone = Local.OpenMicrophoneAsync();
+        var camera = media == CallMedia.Video ? Local.TurnCameraOnAsync() : null;
         _rtcConfiguration = FetchRtcConfigurationAsync();
         Changed?.Invoke();
 
         Call call;
         try
         {
-            call = await _api.PlaceCallAsync(new PlaceCallRequest(callee.Id, CallMedia.Audio, connectionId));
+            call = await _api.PlaceCallAsync(new PlaceCallRequest(callee.Id, media, connectionId));
         }
         catch (Exception e) when (e is PeercallApiException or HttpRequestException)
         {
@@ -113,7 +131,8 @@ public sealed class CallSession : ILiveState
         foreach (var change in early) await OnCallStateChangedAsync(change);
 
         var opened = await microphone;
-        if (generation == _generation && opened != MicrophoneResult.Ok) await FailMicrophoneAsync(opened);
+        if (generation == _generation && opened != CaptureResult.Ok) await FailMicrophoneAsync(opened);
+        if (camera is not null) await NoticeCameraFailureAsync(camera, generation);
     }
 
     public async Task CancelAsync()
@@ -124,28 +143,31 @@ public sealed class CallSession : ILiveState
         if (call is not null) await IgnoreFailureAsync(() => _api.CancelCallAsync(call.Id));
     }
 
-    public async Task AcceptAsync()
+    /// <param name="withCamera">For a video call: answer with the camera on (the default) or off.</param>
+    public async Task AcceptAsync(bool withCamera = true)
     {
         if (Phase != CallPhase.Incoming || Call is not { } call) return;
         var generation = _generation;
         Phase = CallPhase.Active;
         ConnectedAt = _time.GetUtcNow();
-        StartStatsLoop();
+        StartTicking();
         Changed?.Invoke();
         await _media.StopRingtoneAsync();
 
-        var microphone = await (_microphone = _media.OpenMicrophoneAsync());
+        // The camera may take longer than the microphone; audio does not wait for it, and the link renegotiates
+        // when it comes.
+        var camera = call.Media == CallMedia.Video && withCamera ? Local.TurnCameraOnAsync() : null;
+        var microphone = await (_microphone = Local.OpenMicrophoneAsync());
         if (generation != _generation) return;
-        if (microphone != MicrophoneResult.Ok)
+        if (microphone != CaptureResult.Ok)
         {
             await FailMicrophoneAsync(microphone);
             return;
         }
         try
         {
-            await _media.CreatePeerAsync(await _rtcConfiguration!);
+            await OpenLinkAsync(call, call.Caller, starts: false, generation);
             if (generation != _generation) return;
-            _peerReady = true;
             Call = await _api.AcceptCallAsync(call.Id, _realtime.ConnectionId);
         }
         catch (Exception e) when (e is PeercallApiException or HttpRequestException)
@@ -158,8 +180,8 @@ public sealed class CallSession : ILiveState
             if (generation == _generation) await FailConnectionAsync();
             return;
         }
-        await LoadDevicesAsync();
-        await ApplyPendingSignalsAsync(generation);
+        await Local.LoadDevicesAsync();
+        if (camera is not null) await NoticeCameraFailureAsync(camera, generation);
     }
 
     public async Task DeclineAsync()
@@ -179,25 +201,45 @@ public sealed class CallSession : ILiveState
 
     public async Task SetMutedAsync(bool muted)
     {
+        if (Phase == CallPhase.Active) await Local.SetMutedAsync(muted);
+    }
+
+    public async Task ToggleCameraAsync()
+    {
+        if (Phase is not (CallPhase.Active or CallPhase.Outgoing)) return;
+        if (Local.CameraOn) await Local.TurnCameraOffAsync();
+        else await NoticeCameraFailureAsync(Local.TurnCameraOnAsync(), _generation);
+    }
+
+    public async Task ToggleScreenShareAsync()
+    {
         if (Phase != CallPhase.Active) return;
-        Muted = muted;
-        await _media.SetMutedAsync(muted);
-        Changed?.Invoke();
+        if (Local.SharingScreen)
+        {
+            await Local.StopScreenShareAsync();
+            return;
+        }
+        var result = await Local.StartScreenShareAsync();
+        if (result is CaptureResult.Unsupported or CaptureResult.Unavailable)
+            Show(new CallNotice(t => t.ScreenShareUnavailable, true));
     }
 
     public async Task ChooseMicrophoneAsync(string deviceId)
     {
         if (Phase != CallPhase.Active) return;
-        var result = await _media.SwitchMicrophoneAsync(deviceId);
-        if (result != MicrophoneResult.Ok) Notice = new CallNotice(t => MicrophoneText(t, result), true);
-        await LoadDevicesAsync();
+        var result = await Local.ChooseMicrophoneAsync(deviceId);
+        if (result != CaptureResult.Ok) Show(new CallNotice(t => MicrophoneText(t, result), true));
+    }
+
+    public async Task ChooseCameraAsync(string deviceId)
+    {
+        if (Phase is not (CallPhase.Active or CallPhase.Outgoing)) return;
+        await NoticeCameraFailureAsync(Local.ChooseCameraAsync(deviceId), _generation);
     }
 
     public async Task ChooseSpeakerAsync(string deviceId)
     {
-        if (Phase != CallPhase.Active) return;
-        await _media.ChooseSpeakerAsync(deviceId);
-        await LoadDevicesAsync();
+        if (Phase == CallPhase.Active) await Local.ChooseSpeakerAsync(deviceId);
     }
 
     public void DismissNotice()
@@ -205,6 +247,8 @@ public sealed class CallSession : ILiveState
         Notice = null;
         Changed?.Invoke();
     }
+
+    private PeerLink? LinkOf(string linkId) => _link?.Id == linkId ? _link : null;
 
     private Task LeaveAsync() => Phase switch
     {
@@ -243,9 +287,9 @@ public sealed class CallSession : ILiveState
             case CallState.Accepted when Phase == CallPhase.Outgoing:
                 Phase = CallPhase.Active;
                 ConnectedAt = _time.GetUtcNow();
-                StartStatsLoop();
+                StartTicking();
                 Changed?.Invoke();
-                await StartAsCallerAsync(_generation);
+                await StartAsCallerAsync(call, _generation);
                 return;
             case CallState.Accepted:
                 return;
@@ -256,115 +300,36 @@ public sealed class CallSession : ILiveState
         }
     }
 
-    private async Task StartAsCallerAsync(int generation)
+    private async Task StartAsCallerAsync(Call call, int generation)
     {
-        if (_microphone is not { } microphone || await microphone != MicrophoneResult.Ok || generation != _generation)
+        if (_microphone is not { } microphone || await microphone != CaptureResult.Ok || generation != _generation)
             return;
         try
         {
-            await _media.CreatePeerAsync(await _rtcConfiguration!);
-            if (generation != _generation) return;
-            _peerReady = true;
-            var offer = await _media.CreateOfferAsync();
-            if (generation != _generation || Call is not { } call) return;
-            await _realtime.SendSignalAsync(new Signal(call.Id, SignalKind.Offer, offer));
-            await SendPendingLocalCandidatesAsync(generation);
+            await OpenLinkAsync(call, call.Callee, starts: true, generation);
         }
         catch (JSException)
         {
             if (generation == _generation) await FailConnectionAsync();
             return;
         }
-        catch (Exception e) when (e is HubException or InvalidOperationException)
-        {
-            // The realtime connection dropped; the server ends the call if it does not come back in time.
-            return;
-        }
-        await LoadDevicesAsync();
-        await ApplyPendingSignalsAsync(generation);
+        await Local.LoadDevicesAsync();
+    }
+
+    private async Task OpenLinkAsync(Call call, CallParty participant, bool starts, int generation)
+    {
+        var link = _link = new PeerLink(participant, _media, _time,
+            (kind, payload) => IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, kind, payload))),
+            FetchRtcConfigurationAsync);
+        link.Changed += () => Changed?.Invoke();
+        link.Broken += reason => generation == _generation ? MediaBrokeAsync(call, reason) : Task.CompletedTask;
+        await link.OpenAsync(await _rtcConfiguration!, starts);
     }
 
     private async Task OnSignalAsync(Signal signal)
     {
-        if (Phase != CallPhase.Active || Call?.Id != signal.CallId) return;
-        if (!_peerReady)
-        {
-            _pendingSignals.Add(signal);
-            return;
-        }
-        await ApplySignalAsync(signal, _generation);
-    }
-
-    private async Task ApplyPendingSignalsAsync(int generation)
-    {
-        var pending = _pendingSignals.ToList();
-        _pendingSignals.Clear();
-        foreach (var signal in pending) await ApplySignalAsync(signal, generation);
-    }
-
-    private async Task ApplySignalAsync(Signal signal, int generation)
-    {
-        try
-        {
-            switch (signal.Kind)
-            {
-                case SignalKind.Offer:
-                    var answer = await _media.AnswerOfferAsync(signal.Payload);
-                    if (generation != _generation) return;
-                    await _realtime.SendSignalAsync(new Signal(signal.CallId, SignalKind.Answer, answer));
-                    await SendPendingLocalCandidatesAsync(generation);
-                    break;
-                case SignalKind.Answer:
-                    await _media.AcceptAnswerAsync(signal.Payload);
-                    break;
-                case SignalKind.Candidate:
-                    await _media.AddRemoteCandidateAsync(signal.Payload);
-                    break;
-            }
-        }
-        catch (JSException)
-        {
-            if (generation == _generation) await FailConnectionAsync();
-        }
-        catch (Exception e) when (e is HubException or InvalidOperationException)
-        {
-            // As above: a dropped realtime connection is the server's to resolve.
-        }
-    }
-
-    private async Task OnLocalCandidateAsync(string candidateJson)
-    {
-        if (Phase != CallPhase.Active || Call is not { } call) return;
-        if (!_localDescriptionSent)
-        {
-            _pendingLocalCandidates.Add(candidateJson);
-            return;
-        }
-        await IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, SignalKind.Candidate, candidateJson)));
-    }
-
-    // A candidate only makes sense to the other side after our offer or answer, so they wait for it.
-    private async Task SendPendingLocalCandidatesAsync(int generation)
-    {
-        _localDescriptionSent = true;
-        var pending = _pendingLocalCandidates.ToList();
-        _pendingLocalCandidates.Clear();
-        foreach (var candidate in pending)
-        {
-            if (generation != _generation || Call is not { } call) return;
-            await IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, SignalKind.Candidate, candidate)));
-        }
-    }
-
-    private Task OnConnectionStateChangedAsync(string state) =>
-        state == "failed" && Phase == CallPhase.Active ? FailConnectionAsync() : Task.CompletedTask;
-
-    private Task OnMediaFlowingAsync()
-    {
-        if (Phase != CallPhase.Active) return Task.CompletedTask;
-        MediaFlowing = true;
-        Changed?.Invoke();
-        return Task.CompletedTask;
+        if (Phase != CallPhase.Active || Call?.Id != signal.CallId || _link is not { } link) return;
+        await link.ReceiveAsync(signal);
     }
 
     // A reconnect is a new connection: an accepted call is bound to it again (media kept flowing peer to peer
@@ -396,66 +361,71 @@ public sealed class CallSession : ILiveState
             await OnCallStateChangedAsync(new CallStateChange(current, current.Reason));
     }
 
-    private void StartStatsLoop()
+    private void StartTicking()
     {
-        _statsLoop?.Cancel();
-        var loop = _statsLoop = new CancellationTokenSource();
-        _ = ReadStatsAsync(loop.Token);
+        _ticking?.Cancel();
+        var ticking = _ticking = new CancellationTokenSource();
+        _ = TickAsync(ticking.Token);
     }
 
-    private async Task ReadStatsAsync(CancellationToken stop)
+    private async Task TickAsync(CancellationToken stop)
     {
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1), _time);
         try
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                var sample = await _media.ReadStatsAsync();
+                if (_link is { } link) await link.TickAsync();
                 if (stop.IsCancellationRequested) return;
-                if (sample is not null) Quality = _meter.Add(sample, _time.GetUtcNow());
                 Changed?.Invoke();
             }
         }
         catch (OperationCanceledException)
         {
         }
-        catch (JSException)
-        {
-            // The page is going away or the call closed between two readings.
-        }
     }
 
-    private async Task LoadDevicesAsync()
+    private async Task NoticeCameraFailureAsync(Task<CaptureResult> camera, int generation)
     {
-        try
-        {
-            Devices = await _media.ListDevicesAsync();
-        }
-        catch (JSException)
-        {
-            Devices = null;
-        }
+        var result = await camera;
+        if (result != CaptureResult.Ok && generation == _generation && Phase != CallPhase.Idle)
+            Show(new CallNotice(t => CameraText(t, result), true));
+    }
+
+    private void Show(CallNotice notice)
+    {
+        Notice = notice;
         Changed?.Invoke();
     }
 
-    private async Task FailMicrophoneAsync(MicrophoneResult result)
+    private async Task FailMicrophoneAsync(CaptureResult result)
     {
         var call = Call;
         await FinishAsync(new CallNotice(t => MicrophoneText(t, result), true));
-        if (call is not null) await EndBecauseMediaFailedAsync(call);
+        if (call is not null) await EndAsync(call, CallReason.MediaFailed);
     }
 
     private async Task FailConnectionAsync()
     {
         var call = Call;
-        await FinishAsync(new CallNotice(t => t.AudioConnectionFailed, true));
-        if (call is not null) await EndBecauseMediaFailedAsync(call);
+        await FinishAsync(new CallNotice(t => t.MediaConnectionFailed, true));
+        if (call is not null) await EndAsync(call, CallReason.MediaFailed);
+    }
+
+    private async Task MediaBrokeAsync(Call call, CallReason reason)
+    {
+        if (reason == CallReason.MediaFailed)
+        {
+            await FailConnectionAsync();
+            return;
+        }
+        await FinishAsync(Outcome(reason, Elapsed));
+        await EndAsync(call, reason);
     }
 
     // "media-failed" tells the other side why, also for a call still ringing (the server then cancels or
     // declines it with that reason).
-    private Task EndBecauseMediaFailedAsync(Call call) =>
-        IgnoreFailureAsync(() => _api.EndCallAsync(call.Id, CallReason.MediaFailed));
+    private Task EndAsync(Call call, CallReason reason) => IgnoreFailureAsync(() => _api.EndCallAsync(call.Id, reason));
 
     private int Begin(CallPhase phase, CallParty otherParty, bool placedByMe)
     {
@@ -470,46 +440,41 @@ public sealed class CallSession : ILiveState
     private async Task FinishAsync(CallNotice? notice)
     {
         var microphone = _microphone;
+        var link = _link;
         Reset();
         Notice = notice;
         Changed?.Invoke();
-        await _media.EndAsync();
+        if (link is not null) await link.CloseAsync();
+        await Local.EndAsync();
         if (microphone is { IsCompleted: false }) _ = CloseLateMicrophoneAsync(microphone);
     }
 
     // A microphone still opening when the call ended comes alive afterwards; close it once it does.
-    private async Task CloseLateMicrophoneAsync(Task<MicrophoneResult> microphone)
+    private async Task CloseLateMicrophoneAsync(Task<CaptureResult> microphone)
     {
         await microphone;
-        if (Phase == CallPhase.Idle) await _media.EndAsync();
+        if (Phase == CallPhase.Idle) await Local.EndAsync();
     }
 
     private void Reset()
     {
         _generation++;
-        _statsLoop?.Cancel();
-        _statsLoop = null;
-        _meter.Reset();
-        _pendingSignals.Clear();
-        _pendingLocalCandidates.Clear();
+        _ticking?.Cancel();
+        _ticking = null;
         _earlyChanges.Clear();
         _microphone = null;
-        _peerReady = false;
-        _localDescriptionSent = false;
+        _link = null;
         Phase = CallPhase.Idle;
         Call = null;
-        MediaFlowing = false;
-        Muted = false;
         ConnectedAt = null;
-        Quality = null;
-        Devices = null;
     }
 
     private CallNotice Outcome(CallReason reason, TimeSpan? duration = null)
     {
         var other = OtherParty?.DisplayName ?? "";
         var placedByMe = PlacedByMe;
-        var isError = reason is CallReason.ConnectionLost or CallReason.MediaFailed or CallReason.ServerRestarted;
+        var isError = reason is CallReason.ConnectionLost or CallReason.MediaFailed or CallReason.MediaLost
+            or CallReason.ServerRestarted;
         return new CallNotice(t => t.CallOutcome(reason, other, placedByMe), isError, duration);
     }
 
@@ -525,12 +490,20 @@ public sealed class CallSession : ILiveState
         }
     }
 
-    private static string MicrophoneText(UiText text, MicrophoneResult result) => result switch
+    private static string MicrophoneText(UiText text, CaptureResult result) => result switch
     {
-        MicrophoneResult.Denied => text.MicrophoneDenied,
-        MicrophoneResult.Missing => text.MicrophoneMissing,
-        MicrophoneResult.Insecure => text.InsecureContext,
+        CaptureResult.Denied => text.MicrophoneDenied,
+        CaptureResult.Missing => text.MicrophoneMissing,
+        CaptureResult.Insecure => text.InsecureContext,
         _ => text.MicrophoneUnavailable,
+    };
+
+    private static string CameraText(UiText text, CaptureResult result) => result switch
+    {
+        CaptureResult.Denied => text.CameraDenied,
+        CaptureResult.Missing => text.CameraMissing,
+        CaptureResult.Insecure => text.InsecureContext,
+        _ => text.CameraUnavailable,
     };
 
     private static string StartFailure(UiText text, Exception error) => error switch

@@ -60,6 +60,8 @@ public sealed class UiText
     public required Func<int, string> LastSeenDays { get; init; }
     public required string Call { get; init; }
     public required Func<string, string> CallPerson { get; init; }
+    public required string VideoCall { get; init; }
+    public required Func<string, string> VideoCallPerson { get; init; }
 
     // Calls
     public required string Ringing { get; init; }
@@ -84,7 +86,26 @@ public sealed class UiText
     public required string MicrophoneMissing { get; init; }
     public required string MicrophoneUnavailable { get; init; }
     public required string InsecureContext { get; init; }
-    public required string AudioConnectionFailed { get; init; }
+    public required string MediaConnectionFailed { get; init; }
+    public required string IncomingVideoCall { get; init; }
+    public required string AnswerWithoutVideo { get; init; }
+    public required string Camera { get; init; }
+    public required string TurnCameraOn { get; init; }
+    public required string TurnCameraOff { get; init; }
+    public required string ShareScreen { get; init; }
+    public required string StopSharing { get; init; }
+    public required string YouAreSharing { get; init; }
+    public required string HideSelfView { get; init; }
+    public required string ShowSelfView { get; init; }
+    public required string MediaReconnecting { get; init; }
+    public required string VoiceProcessing { get; init; }
+    public required string EchoCancellation { get; init; }
+    public required string NoiseSuppression { get; init; }
+    public required string AutoGainControl { get; init; }
+    public required string CameraDenied { get; init; }
+    public required string CameraMissing { get; init; }
+    public required string CameraUnavailable { get; init; }
+    public required string ScreenShareUnavailable { get; init; }
     public required string AlreadyInCall { get; init; }
     public required string CallNoLongerRinging { get; init; }
     public required string CallCouldNotStart { get; init; }
@@ -99,6 +120,8 @@ public sealed class UiText
     public required string CallBack { get; init; }
     public required string OutgoingCall { get; init; }
     public required string IncomingCallShort { get; init; }
+    public required string VoiceCallShort { get; init; }
+    public required string VideoCallShort { get; init; }
     public required string MissedCall { get; init; }
     public required string DeclinedCall { get; init; }
     public required string CancelledCall { get; init; }

@@ -7,6 +7,7 @@ namespace Peercall.EndToEnd.Tests.Infrastructure;
 
 /// <summary>How a person's browser is started.</summary>
 /// <param name="ToneHertz">What their fake microphone plays.</param>
+/// <param name="Camera">The colour their fake camera shows; null: Chromium's moving test pattern.</param>
 /// <param name="Microphone">False: the browser has no microphone at all.</param>
 /// <param name="GrantMicrophone">False: the browser refuses microphone access (no auto-accepting permission UI).</param>
 /// <param name="VoiceProcessing">Echo cancellation, noise suppression and gain control, on for real users; off
@@ -15,6 +16,7 @@ namespace Peercall.EndToEnd.Tests.Infrastructure;
 /// <param name="ExtraArgs">More Chromium flags (certificate trust, for example).</param>
 public sealed record BrowserOptions(
     int ToneHertz = 440,
+    Colour? Camera = null,
     bool Microphone = true,
     bool GrantMicrophone = true,
     bool VoiceProcessing = false,
@@ -72,6 +74,7 @@ public sealed class Person : IAsyncDisposable
         {
             args.Add("--use-fake-device-for-media-stream");
             args.Add($"--use-file-for-fake-audio-capture={Tones.Wav(options.ToneHertz)}");
+            if (options.Camera is { } colour) args.Add($"--use-file-for-fake-video-capture={Colours.Mjpeg(colour)}");
         }
         args.AddRange(options.ExtraArgs ?? []);
         var browser = await env.Playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
@@ -185,6 +188,21 @@ public sealed class Person : IAsyncDisposable
         await Contact(other).GetByTestId("call").ClickAsync();
     }
 
+    public async Task VideoCallAsync(Person other)
+    {
+        await Page.GetByTestId("nav-contacts").ClickAsync();
+        await Page.GetByTestId("search").FillAsync(other.Username);
+        await Contact(other).GetByTestId("video-call").ClickAsync();
+    }
+
+    /// <summary>The corner preview shows this person's own camera.</summary>
+    public Task ExpectSelfViewAsync(Colour colour) =>
+        Eventually.HoldsAsync(async () => await VideoColourAsync("self-view") is { } c && colour.IsCloseTo(c.R, c.G, c.B),
+            TimeSpan.FromSeconds(10), $"{DisplayName}'s self-view shows {colour}");
+
+    /// <summary>How many microphone, camera and screen tracks this browser still captures.</summary>
+    public Task<int> LiveTracksAsync() => Page.EvaluateAsync<int>("() => window.peercallDebug?.liveTracks() ?? 0");
+
     public ILocator IncomingCall => Page.GetByTestId("incoming-call");
     public ILocator CallScreen => Page.GetByTestId("call-screen");
     /// <summary>What the app says about the last call (without its duration).</summary>
@@ -219,6 +237,31 @@ public sealed class Person : IAsyncDisposable
         readings.Sort();
         return readings[readings.Count / 2];
     }
+
+    /// <summary>The average colour of the middle of a video on the call screen ("remote-camera", "remote-screen",
+    /// "self-view"), or null while it shows nothing.</summary>
+    public async Task<VideoColour?> VideoColourAsync(string testId)
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>(
+            "selector => window.peercallDebug?.videoColour(selector) ?? null", $"[data-test={testId}]");
+        return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<VideoColour>(JsonOptions) : null;
+    }
+
+    /// <summary>Waits until a video on the call screen shows the colour, and then that frames keep being decoded.</summary>
+    public async Task ExpectVideoAsync(string testId, Colour colour)
+    {
+        VideoColour? seen = null;
+        await Eventually.HoldsAsync(async () => (seen = await VideoColourAsync(testId)) is { } c && colour.IsCloseTo(c.R, c.G, c.B),
+            TimeSpan.FromSeconds(10), () => $"{DisplayName}'s {testId} shows {colour} (last seen: {seen}; link: {LinkStateAsync().Result})");
+        var before = (await StatsAsync())!.FramesDecoded;
+        await Task.Delay(700);
+        var after = (await StatsAsync())!.FramesDecoded;
+        Assert.True(after - before >= 5, $"{DisplayName} decoded {after - before} video frames in 0.7 s.");
+    }
+
+    /// <summary>The first link's transceivers and signaling state, for failure messages.</summary>
+    public Task<string> LinkStateAsync() => Page.EvaluateAsync<string>(
+        "() => JSON.stringify({ signaling: window.peercallDebug?.signalingState(), transceivers: window.peercallDebug?.transceivers() })");
 
     public async Task<MediaStats?> StatsAsync()
     {
@@ -307,4 +350,6 @@ public sealed record RemoteAudio(double DominantFrequency, double PeakDecibels, 
 public sealed record CandidatePair(double? RoundTripTime, string? LocalType, string? RemoteType, string? Protocol);
 
 public sealed record MediaStats(long PacketsReceived, long BytesReceived, double AudioLevel, double TotalAudioEnergy,
-    CandidatePair? Pair, string ConnectionState);
+    long FramesDecoded, CandidatePair? Pair, string ConnectionState, string IceConnectionState);
+
+public sealed record VideoColour(double R, double G, double B, int Width, int Height);

@@ -72,6 +72,63 @@ public sealed class CallTransitionTests(PeercallServer server) : IClassFixture<P
         Assert.Equal(CallReason.MediaFailed, (await parties.CalleePhone.StateAsync(call.Id, CallState.Ended)).Reason);
     }
 
+    [Fact]
+    public async Task A_video_call_is_stored_and_remembered_as_video_by_both_parties()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        using var response = await server.SendAsync(HttpMethod.Post, "api/calls",
+            $$"""{"calleeId":"{{parties.Callee.Id}}","media":"video"}""", parties.Caller.AccessToken);
+        var call = (await response.Content.ReadFromJsonAsync<Call>(PeercallApi.Json))!;
+        Assert.Equal(CallMedia.Video, call.Media);
+        Assert.Equal(CallMedia.Video, (await parties.CalleePhone.IncomingAsync()).Media);
+        await parties.Callee.Api.AcceptCallAsync(call.Id, parties.CalleePhone.Id);
+        await parties.Caller.Api.EndCallAsync(call.Id);
+
+        foreach (var party in new[] { parties.Caller, parties.Callee })
+        {
+            var entry = Assert.Single((await party.Api.GetCallHistoryAsync()).Items);
+            Assert.Equal(CallMedia.Video, entry.Media);
+        }
+        var voice = await parties.RingingAsync();
+        Assert.Equal(CallMedia.Audio, (await parties.Callee.Api.GetCallHistoryAsync()).Items.Single(e => e.CallId == voice.Id).Media);
+    }
+
+    [Fact]
+    public async Task A_call_whose_media_did_not_come_back_ends_as_media_lost_for_both()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.AcceptedAsync();
+
+        var ended = await parties.Callee.Api.EndCallAsync(call.Id, CallReason.MediaLost);
+
+        Assert.Equal((CallState.Ended, CallReason.MediaLost), (ended.State, ended.Reason));
+        Assert.Equal(CallReason.MediaLost, (await parties.CallerPhone.StateAsync(call.Id, CallState.Ended)).Reason);
+    }
+
+    [Fact]
+    public async Task A_ringing_call_cannot_lose_media_it_never_had()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.RingingAsync();
+
+        await Refusals.ApiAsync(() => parties.Caller.Api.EndCallAsync(call.Id, CallReason.MediaLost),
+            HttpStatusCode.Conflict, ProblemCodes.IllegalTransition);
+
+        Assert.Equal(CallState.Ringing, (await parties.Caller.Api.GetCallAsync(call.Id)).State);
+    }
+
+    [Theory]
+    [InlineData("hologram")]
+    [InlineData("")]
+    public async Task A_call_with_unknown_media_is_refused(string media)
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        using var response = await server.SendAsync(HttpMethod.Post, "api/calls",
+            $$"""{"calleeId":"{{parties.Callee.Id}}","media":"{{media}}"}""", parties.Caller.AccessToken);
+        await Refusals.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.BadRequest);
+        Assert.Empty((await parties.Caller.Api.GetCallHistoryAsync()).Items);
+    }
+
     [Theory]
     [InlineData("glare")]
     [InlineData("answered")]

@@ -1,35 +1,40 @@
-// All of Peercall's WebRTC and media code. The C# side (Calls/BrowserMedia.cs) decides what happens and when;
-// this module only touches the browser APIs it cannot reach: the microphone, the peer connection, its
-// statistics, audio output and the ringtone. One call at a time per page.
+// All of Peercall's WebRTC and media code. The C# side (Calls/) decides what happens and when; this module only
+// touches the browser APIs it cannot reach. It has three parts, like the C# side: local media (microphone, camera,
+// screen, speaker), one peer link per remote participant (the RTCPeerConnection, perfect negotiation, ICE
+// restart), and the ringtone. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
 
-const call = {
-  pc: null,
-  events: null,           // DotNetObjectReference that receives candidates and state changes
-  localStream: null,
-  remoteStream: null,
-  audio: null,            // plays the remote stream; also needed for Chromium to route it into WebAudio
-  speakerId: '',
+let events = null;
+
+function notify(method, ...args) {
+  events?.invokeMethodAsync(method, ...args).catch(() => { /* the page is going away */ });
+}
+
+/** Where C# hears about links and local media; set once per page. */
+export function listen(reference) {
+  events = reference;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Local media: what this device sends. Every link sends the same tracks.
+
+const local = {
+  microphone: null,
+  camera: null,
+  screen: null,
   muted: false,
-  pendingCandidates: [],  // remote candidates that arrived before the remote description
-  chain: Promise.resolve(),
-  firstInboundAt: null,
+  processing: { echoCancellation: true, noiseSuppression: true, autoGainControl: true },
 };
 const acquiredTracks = new Set();
-let ringtone = null;
-let analysis = null;
 
-// Voice processing (echo cancellation, noise suppression, gain control) is right for people; tests that check
-// the received tone's frequency and level may turn it off before the app starts.
-function voiceProcessing() {
-  return globalThis.peercallMediaOptions?.voiceProcessing !== false;
+// Tests that check a received tone's frequency and level turn voice processing off before the app starts.
+function processingFor(settings) {
+  return globalThis.peercallMediaOptions?.voiceProcessing === false
+    ? { echoCancellation: false, noiseSuppression: false, autoGainControl: false }
+    : settings;
 }
 
-function audioConstraints(deviceId) {
-  const on = voiceProcessing();
-  const audio = { echoCancellation: on, noiseSuppression: on, autoGainControl: on };
-  if (deviceId) audio.deviceId = { exact: deviceId };
-  return { audio, video: false };
-}
+// A LAN carries 720p at 30 fps easily; the camera gives less where it cannot.
+const cameraConstraints = { width: { ideal: 1280 }, height: { ideal: 720 }, frameRate: { ideal: 30 } };
 
 function failureKind(error) {
   switch (error?.name) {
@@ -44,130 +49,380 @@ function failureKind(error) {
   }
 }
 
-async function getMicrophone(deviceId) {
+async function capture(constraints) {
   if (!globalThis.isSecureContext || !navigator.mediaDevices?.getUserMedia) return { result: 'insecure' };
   try {
-    const stream = await navigator.mediaDevices.getUserMedia(audioConstraints(deviceId));
+    const stream = await navigator.mediaDevices.getUserMedia(constraints);
     stream.getTracks().forEach(t => acquiredTracks.add(t));
-    return { result: 'ok', stream };
+    return { result: 'ok', track: stream.getTracks()[0] };
   } catch (error) {
     return { result: failureKind(error) };
   }
 }
 
-function notify(method, ...args) {
-  const events = call.events;
-  if (!events) return;
-  events.invokeMethodAsync(method, ...args).catch(() => { /* the call ended on the C# side meanwhile */ });
+function stopTrack(track) {
+  if (!track) return;
+  track.stop();
+  acquiredTracks.delete(track);
 }
 
-/** Opens the microphone; resolves to 'ok', 'denied', 'missing', 'unavailable' or 'insecure'. */
-export async function openMicrophone(deviceId) {
-  const { result, stream } = await getMicrophone(deviceId);
-  if (stream) {
-    stopStream(call.localStream);
-    call.localStream = stream;
-    stream.getAudioTracks().forEach(t => t.enabled = !call.muted);
-  }
+/** Opens (or moves to) a microphone with the given voice processing; resolves to 'ok', 'denied', 'missing',
+ * 'unavailable' or 'insecure'. A call in progress moves to it without renegotiating. */
+export async function openMicrophone(deviceId, processing) {
+  if (processing) local.processing = processing;
+  const audio = { ...processingFor(local.processing) };
+  if (deviceId) audio.deviceId = { exact: deviceId };
+  const { result, track } = await capture({ audio, video: false });
+  if (!track) return result;
+  track.enabled = !local.muted;
+  const previous = local.microphone;
+  local.microphone = track;
+  await sendLocalMediaToLinks();
+  stopTrack(previous);
   return result;
 }
 
-export function createPeer(configuration, events) {
-  closePeer();
-  call.events = events;
-  call.pendingCandidates = [];
-  call.chain = Promise.resolve();
-  call.firstInboundAt = null;
-  const pc = new RTCPeerConnection({
+/** Changes echo cancellation, noise suppression and gain control on the open microphone. */
+export async function setVoiceProcessing(processing) {
+  local.processing = processing;
+  await local.microphone?.applyConstraints({ ...local.microphone.getConstraints(), ...processingFor(processing) })
+    .catch(() => { /* the device cannot change it: it keeps what it had */ });
+}
+
+/** Turns the camera on (or moves to another one); resolves like openMicrophone. */
+export async function openCamera(deviceId) {
+  const video = { ...cameraConstraints };
+  if (deviceId) video.deviceId = { exact: deviceId };
+  const { result, track } = await capture({ audio: false, video });
+  if (!track) return result;
+  track.contentHint = 'motion';
+  const previous = local.camera;
+  local.camera = track;
+  await sendLocalMediaToLinks();
+  stopTrack(previous);
+  return result;
+}
+
+/** Turns the camera off: its light goes out and the other side sees the avatar. */
+export async function closeCamera() {
+  const previous = local.camera;
+  local.camera = null;
+  await sendLocalMediaToLinks();
+  stopTrack(previous);
+}
+
+/** Asks the browser for a window, tab or screen to share; resolves to 'ok', 'denied' (the person chose
+ * nothing) or 'unsupported'. Stopping from the browser's own control ends it like stopScreenShare. */
+export async function startScreenShare() {
+  if (!navigator.mediaDevices?.getDisplayMedia) return 'unsupported';
+  let track;
+  try {
+    const stream = await navigator.mediaDevices.getDisplayMedia({ video: { frameRate: { ideal: 30 } }, audio: false });
+    track = stream.getVideoTracks()[0];
+  } catch (error) {
+    return error?.name === 'NotAllowedError' ? 'denied' : 'unsupported';
+  }
+  acquiredTracks.add(track);
+  track.contentHint = 'detail';
+  track.addEventListener('ended', () => {
+    if (local.screen !== track) return;
+    stopScreenShare().then(() => notify('OnScreenShareEnded'));
+  });
+  const previous = local.screen;
+  local.screen = track;
+  await sendLocalMediaToLinks();
+  stopTrack(previous);
+  return 'ok';
+}
+
+export async function stopScreenShare() {
+  const previous = local.screen;
+  local.screen = null;
+  await sendLocalMediaToLinks();
+  stopTrack(previous);
+}
+
+export function setMuted(muted) {
+  local.muted = muted;
+  if (local.microphone) local.microphone.enabled = !muted;
+}
+
+export async function listDevices() {
+  const devices = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
+  const pick = kind => devices.filter(d => d.kind === kind && d.deviceId).map(d => ({ id: d.deviceId, label: d.label }));
+  return {
+    microphones: pick('audioinput'),
+    cameras: pick('videoinput'),
+    speakers: pick('audiooutput'),
+    canChooseSpeaker: 'setSinkId' in HTMLMediaElement.prototype,
+    canShareScreen: !!navigator.mediaDevices?.getDisplayMedia,
+    microphoneId: local.microphone?.getSettings().deviceId ?? null,
+    cameraId: local.camera?.getSettings().deviceId ?? null,
+    speakerId,
+  };
+}
+
+let speakerId = '';
+
+export async function chooseSpeaker(deviceId) {
+  speakerId = deviceId;
+  for (const link of links.values()) await link.playOn(deviceId);
+}
+
+/** Shows a local or remote video in an element: 'camera', 'screen', or '<linkId>:camera' / '<linkId>:screen'. */
+export function showVideo(element, source) {
+  if (!element) return;
+  const stream = videoStream(source);
+  if (element.srcObject !== stream) {
+    element.srcObject = stream;
+    if (stream) element.play().catch(() => { /* autoplay refused: the next gesture starts it */ });
+  }
+}
+
+const localStreams = new WeakMap();
+
+function streamOf(track) {
+  if (!track) return null;
+  if (!localStreams.has(track)) localStreams.set(track, new MediaStream([track]));
+  return localStreams.get(track);
+}
+
+function videoStream(source) {
+  const [linkId, slot] = source.includes(':') ? source.split(':') : [null, source];
+  if (!linkId) return streamOf(local[slot]);
+  return links.get(linkId)?.remoteStream(slot) ?? null;
+}
+
+async function sendLocalMediaToLinks() {
+  for (const link of links.values()) await link.sendLocalMedia();
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Peer links: one RTCPeerConnection per remote participant, with the same three slots on both sides, in this
+// order: the microphone, the camera and the screen. The side that starts the link makes the slots; the other
+// finds them, in the same order, in the first offer. A slot with nothing to send stays receive-only, and a change
+// of what is sent renegotiates through perfect negotiation, so either side may change at any moment.
+
+const slots = ['microphone', 'camera', 'screen'];
+
+// The microphone's slot always sends (muting disables the track), so muting never renegotiates.
+function directionOf(slot) {
+  return local[slot] || slot === 'microphone' ? 'sendrecv' : 'recvonly';
+}
+const links = new Map();
+
+class PeerLink {
+  constructor(id, configuration, polite, starts) {
+    this.id = id;
+    this.polite = polite;
+    this.makingOffer = false;
+    this.ignoreOffer = false;
+    this.settingRemoteAnswer = false;
+    this.pendingCandidates = [];
+    this.chain = Promise.resolve();
+    this.firstInboundAt = null;
+    this.audio = new Audio();
+    this.audio.autoplay = true;
+    this.remoteState = '';
+    this.pc = new RTCPeerConnection(rtcConfiguration(configuration));
+    this.pc.onnegotiationneeded = () => this.offer();
+    this.pc.onicecandidate = e => {
+      if (e.candidate) notify('OnLocalSignal', id, 'candidate', JSON.stringify(e.candidate.toJSON()));
+    };
+    this.pc.oniceconnectionstatechange = () => notify('OnIceStateChanged', id, this.pc.iceConnectionState);
+    this.pc.ontrack = e => {
+      e.track.onmute = e.track.onunmute = () => this.reportRemoteMedia();
+      if (e.track.kind === 'audio') this.playRemoteAudio(e.track);
+      this.reportRemoteMedia();
+    };
+    if (starts) {
+      for (const slot of slots) {
+        const track = local[slot];
+        this.pc.addTransceiver(track ?? (slot === 'microphone' ? 'audio' : 'video'), { direction: directionOf(slot) });
+      }
+    }
+  }
+
+  transceiver(slot) {
+    return this.pc.getTransceivers().filter(t => !t.stopped)[slots.indexOf(slot)] ?? null;
+  }
+
+  /** Puts the local tracks on their slots; a changed direction renegotiates by itself. */
+  async sendLocalMedia() {
+    for (const slot of slots) {
+      const transceiver = this.transceiver(slot);
+      if (!transceiver) continue;
+      const track = local[slot];
+      if (transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track).catch(() => { });
+      if (transceiver.direction !== directionOf(slot)) transceiver.direction = directionOf(slot);
+    }
+  }
+
+  async offer() {
+    try {
+      this.makingOffer = true;
+      await this.pc.setLocalDescription();
+      notify('OnLocalSignal', this.id, this.pc.localDescription.type, this.pc.localDescription.sdp);
+    } catch (error) {
+      console.warn('Peercall: could not make an offer', error);
+    } finally {
+      this.makingOffer = false;
+    }
+  }
+
+  receive(kind, payload) {
+    const step = () => kind === 'candidate' ? this.addCandidate(JSON.parse(payload)) : this.describe(kind, payload);
+    const next = this.chain.then(step);
+    this.chain = next.catch(() => { });
+    return next;
+  }
+
+  async describe(type, sdp) {
+    const pc = this.pc;
+    const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
+    const collision = type === 'offer' && !readyForOffer;
+    this.ignoreOffer = !this.polite && collision;
+    if (this.ignoreOffer) return;
+    this.settingRemoteAnswer = type === 'answer';
+    try {
+      await pc.setRemoteDescription({ type, sdp });
+    } finally {
+      this.settingRemoteAnswer = false;
+    }
+    const pending = this.pendingCandidates;
+    this.pendingCandidates = [];
+    for (const candidate of pending) await this.addCandidate(candidate);
+    if (type === 'offer') {
+      await this.sendLocalMedia();
+      await pc.setLocalDescription();
+      notify('OnLocalSignal', this.id, pc.localDescription.type, pc.localDescription.sdp);
+    }
+    this.reportRemoteMedia();
+  }
+
+  async addCandidate(candidate) {
+    if (!this.pc.remoteDescription) {
+      this.pendingCandidates.push(candidate);
+      return;
+    }
+    try {
+      await this.pc.addIceCandidate(candidate);
+    } catch (error) {
+      if (!this.ignoreOffer) throw error;
+    }
+  }
+
+  restartIce(configuration) {
+    this.pc.setConfiguration(rtcConfiguration(configuration));
+    this.pc.restartIce();
+  }
+
+  /** The remote camera or screen while the other side sends it. */
+  remoteStream(slot) {
+    const transceiver = this.transceiver(slot);
+    if (!transceiver || !this.receives(transceiver)) return null;
+    const track = transceiver.receiver.track;
+    if (this.streams?.get(slot)?.getTracks()[0] !== track) {
+      this.streams ??= new Map();
+      this.streams.set(slot, new MediaStream([track]));
+    }
+    return this.streams.get(slot);
+  }
+
+  receives(transceiver) {
+    return ['sendrecv', 'recvonly'].includes(transceiver.currentDirection) && !transceiver.receiver.track.muted;
+  }
+
+  reportRemoteMedia() {
+    const state = ['camera', 'screen'].map(slot => {
+      const transceiver = this.transceiver(slot);
+      return transceiver && this.receives(transceiver) ? slot : '';
+    }).filter(Boolean).join(' ');
+    if (state === this.remoteState) return;
+    this.remoteState = state;
+    notify('OnRemoteMediaChanged', this.id, state.includes('camera'), state.includes('screen'));
+  }
+
+  playRemoteAudio(track) {
+    this.audioStream = new MediaStream([track]);
+    this.audio.srcObject = this.audioStream;
+    this.playOn(speakerId);
+    this.audio.play().catch(() => { /* autoplay refused: the next user gesture starts it */ });
+  }
+
+  async playOn(deviceId) {
+    if (deviceId && this.audio.setSinkId) await this.audio.setSinkId(deviceId).catch(() => { });
+  }
+
+  // Tells C# when audio really arrives, which is when the call screen stops saying "connecting".
+  async watchForFirstPacket() {
+    const pc = this.pc;
+    while (links.get(this.id) === this && pc.connectionState !== 'closed') {
+      const inbound = await inboundRtp(pc, 'audio').catch(() => null);
+      if (inbound?.packetsReceived > 0) {
+        this.firstInboundAt = performance.timeOrigin + performance.now();
+        notify('OnMediaFlowing', this.id);
+        return;
+      }
+      await new Promise(resolve => setTimeout(resolve, 20));
+    }
+  }
+
+  close() {
+    const pc = this.pc;
+    pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.ontrack = null;
+    pc.close();
+    this.audio.pause();
+    this.audio.srcObject = null;
+    if (analysis?.link === this) {
+      analysis.context.close().catch(() => { });
+      analysis = null;
+    }
+  }
+}
+
+function rtcConfiguration(configuration) {
+  return {
     iceServers: (configuration?.iceServers ?? []).map(s => ({
       urls: s.urls,
       ...(s.username ? { username: s.username } : {}),
       ...(s.credential ? { credential: s.credential } : {}),
     })),
     iceTransportPolicy: configuration?.iceTransportPolicy === 'relay' ? 'relay' : 'all',
-  });
-  call.pc = pc;
-  for (const track of call.localStream?.getAudioTracks() ?? []) pc.addTrack(track, call.localStream);
-  pc.onicecandidate = e => { if (e.candidate) notify('OnLocalCandidate', JSON.stringify(e.candidate.toJSON())); };
-  pc.ontrack = e => playRemote(e.streams[0] ?? new MediaStream([e.track]));
-  pc.onconnectionstatechange = () => notify('OnConnectionStateChanged', pc.connectionState);
-  watchForFirstPacket(pc);
+  };
 }
 
-// Signalling steps run one after another, in the order they were asked for, whatever order their awaits resolve.
-function serially(step) {
-  const next = call.chain.then(step);
-  call.chain = next.catch(() => { });
-  return next;
+/** Opens a link to one remote participant. The side that starts it offers first; the other is the polite one,
+ * which gives way when both offer at once. */
+export function openLink(id, configuration, starts) {
+  closeLink(id);
+  const link = new PeerLink(id, configuration, !starts, starts);
+  links.set(id, link);
+  link.watchForFirstPacket();
 }
 
-export function createOffer() {
-  return serially(async () => {
-    const offer = await call.pc.createOffer();
-    await call.pc.setLocalDescription(offer);
-    return offer.sdp;
-  });
+/** A description ('offer' or 'answer', SDP) or a 'candidate' (RTCIceCandidateInit JSON) from the other side. */
+export function receiveSignal(id, kind, payload) {
+  const link = links.get(id);
+  return link ? link.receive(kind, payload) : Promise.resolve();
 }
 
-export function answerOffer(sdp) {
-  return serially(async () => {
-    await call.pc.setRemoteDescription({ type: 'offer', sdp });
-    await addPendingCandidates();
-    const answer = await call.pc.createAnswer();
-    await call.pc.setLocalDescription(answer);
-    return answer.sdp;
-  });
+/** New ICE credentials (and, with the configuration given, fresh TURN credentials) for a link whose path broke. */
+export function restartIce(id, configuration) {
+  links.get(id)?.restartIce(configuration);
 }
 
-export function acceptAnswer(sdp) {
-  return serially(async () => {
-    await call.pc.setRemoteDescription({ type: 'answer', sdp });
-    await addPendingCandidates();
-  });
+export function closeLink(id) {
+  links.get(id)?.close();
+  links.delete(id);
 }
 
-export function addRemoteCandidate(json) {
-  return serially(async () => {
-    const candidate = JSON.parse(json);
-    if (call.pc.remoteDescription) await call.pc.addIceCandidate(candidate);
-    else call.pendingCandidates.push(candidate);
-  });
-}
-
-async function addPendingCandidates() {
-  const pending = call.pendingCandidates;
-  call.pendingCandidates = [];
-  for (const candidate of pending) await call.pc.addIceCandidate(candidate);
-}
-
-function playRemote(stream) {
-  call.remoteStream = stream;
-  if (!call.audio) call.audio = new Audio();
-  call.audio.autoplay = true;
-  call.audio.srcObject = stream;
-  if (call.speakerId && call.audio.setSinkId) call.audio.setSinkId(call.speakerId).catch(() => { });
-  call.audio.play().catch(() => { /* autoplay refused: the next user gesture starts it */ });
-}
-
-async function inboundAudio(pc) {
+async function inboundRtp(pc, kind) {
   const stats = await pc.getStats();
   for (const report of stats.values()) {
-    if (report.type === 'inbound-rtp' && report.kind === 'audio') return report;
+    if (report.type === 'inbound-rtp' && report.kind === kind) return report;
   }
   return null;
-}
-
-// Tells C# when audio really arrives, which is when the call screen stops saying "connecting".
-async function watchForFirstPacket(pc) {
-  while (call.pc === pc && pc.connectionState !== 'closed') {
-    const inbound = await inboundAudio(pc).catch(() => null);
-    if (inbound?.packetsReceived > 0) {
-      call.firstInboundAt = performance.timeOrigin + performance.now();
-      notify('OnMediaFlowing');
-      return;
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
 }
 
 function selectedPair(stats) {
@@ -181,19 +436,19 @@ function selectedPair(stats) {
     }
   }
   if (!pair) return null;
-  const local = stats.get(pair.localCandidateId);
-  const remote = stats.get(pair.remoteCandidateId);
+  const localCandidate = stats.get(pair.localCandidateId);
+  const remoteCandidate = stats.get(pair.remoteCandidateId);
   return {
     roundTripTime: pair.currentRoundTripTime ?? null,
-    localType: local?.candidateType ?? null,
-    remoteType: remote?.candidateType ?? null,
-    protocol: local?.protocol ?? null,
+    localType: localCandidate?.candidateType ?? null,
+    remoteType: remoteCandidate?.candidateType ?? null,
+    protocol: localCandidate?.protocol ?? null,
   };
 }
 
-/** One reading of the call's statistics, for the quality indicator; null when there is no call. */
-export async function readQuality() {
-  const pc = call.pc;
+/** One reading of a link's audio statistics, for the quality indicator; null when there is no such link. */
+export async function readQuality(id) {
+  const pc = links.get(id)?.pc;
   if (!pc) return null;
   const stats = await pc.getStats();
   let inbound = null;
@@ -212,42 +467,11 @@ export async function readQuality() {
   };
 }
 
-export function setMuted(muted) {
-  call.muted = muted;
-  call.localStream?.getAudioTracks().forEach(t => t.enabled = !muted);
-}
+// ---------------------------------------------------------------------------------------------------------------
+// The ringtone: a classic two-tone ring cadence made with WebAudio, two seconds on, four off.
 
-export async function listDevices() {
-  const devices = navigator.mediaDevices ? await navigator.mediaDevices.enumerateDevices() : [];
-  const pick = kind => devices.filter(d => d.kind === kind && d.deviceId).map(d => ({ id: d.deviceId, label: d.label }));
-  return {
-    microphones: pick('audioinput'),
-    speakers: pick('audiooutput'),
-    canChooseSpeaker: 'setSinkId' in HTMLMediaElement.prototype,
-    microphoneId: call.localStream?.getAudioTracks()[0]?.getSettings().deviceId ?? null,
-    speakerId: call.speakerId,
-  };
-}
+let ringtone = null;
 
-/** Moves the call to another microphone without renegotiating; resolves like openMicrophone. */
-export async function switchMicrophone(deviceId) {
-  const { result, stream } = await getMicrophone(deviceId);
-  if (!stream) return result;
-  const track = stream.getAudioTracks()[0];
-  track.enabled = !call.muted;
-  const sender = call.pc?.getSenders().find(s => s.track?.kind === 'audio');
-  if (sender) await sender.replaceTrack(track);
-  stopStream(call.localStream);
-  call.localStream = stream;
-  return result;
-}
-
-export async function chooseSpeaker(deviceId) {
-  call.speakerId = deviceId;
-  if (call.audio?.setSinkId) await call.audio.setSinkId(deviceId);
-}
-
-/** A classic two-tone ring cadence made with WebAudio: two seconds on, four off. */
 export function startRingtone() {
   stopRingtone();
   const context = new AudioContext();
@@ -277,58 +501,45 @@ export function stopRingtone() {
   ringtone = null;
 }
 
-function stopStream(stream) {
-  stream?.getTracks().forEach(t => t.stop());
-}
-
-function closePeer() {
-  if (call.pc) {
-    call.pc.onicecandidate = call.pc.ontrack = call.pc.onconnectionstatechange = null;
-    call.pc.close();
-  }
-  call.pc = null;
-  call.events = null;
-  if (call.audio) {
-    call.audio.pause();
-    call.audio.srcObject = null;
-  }
-  stopStream(call.remoteStream);
-  call.remoteStream = null;
-  if (analysis) {
-    analysis.context.close().catch(() => { });
-    analysis = null;
-  }
-}
-
-/** Ends everything media: ringtone, peer connection, and every microphone track, so the browser's
- * recording indicator goes off. */
+/** Ends everything media: ringtone, every link, and every microphone, camera and screen track, so the
+ * browser's recording indicators go off. */
 export function endCall() {
   stopRingtone();
-  closePeer();
-  stopStream(call.localStream);
-  call.localStream = null;
-  call.muted = false;
+  for (const id of [...links.keys()]) closeLink(id);
+  local.microphone = local.camera = local.screen = null;
+  local.muted = false;
   for (const track of acquiredTracks) track.stop();
   acquiredTracks.clear();
 }
 
+// ---------------------------------------------------------------------------------------------------------------
+// Read-only probes for the end-to-end tests: what the remote side really sounds and looks like, and what the
+// connection really is. They look at the first link, the only one of a call between two people.
+
+let analysis = null;
+
+function firstLink() {
+  return links.values().next().value ?? null;
+}
+
 function remoteAnalyser() {
-  if (!call.remoteStream) return null;
-  if (analysis?.stream !== call.remoteStream) {
+  const link = firstLink();
+  if (!link?.audioStream) return null;
+  if (analysis?.stream !== link.audioStream) {
     analysis?.context.close().catch(() => { });
     const context = new AudioContext();
     const analyser = context.createAnalyser();
     analyser.fftSize = 8192;
     analyser.smoothingTimeConstant = 0;
-    context.createMediaStreamSource(call.remoteStream).connect(analyser);
+    context.createMediaStreamSource(link.audioStream).connect(analyser);
     context.resume().catch(() => { });
-    analysis = { context, analyser, stream: call.remoteStream };
+    analysis = { context, analyser, stream: link.audioStream, link };
   }
   return analysis;
 }
 
-// Read-only probes for the end-to-end tests: what the remote side really sounds like, and what the
-// connection really is.
+let canvas = null;
+
 globalThis.peercallDebug = {
   remoteAudio() {
     const a = remoteAnalyser();
@@ -347,21 +558,48 @@ globalThis.peercallDebug = {
       rms: Math.sqrt(sum / samples.length),
     };
   },
+  /** The average colour of the middle of a <video> on the page, and its size; null when it shows nothing. */
+  videoColour(selector) {
+    const video = document.querySelector(selector);
+    if (!video || !video.srcObject || video.videoWidth === 0) return null;
+    canvas ??= document.createElement('canvas');
+    canvas.width = 64;
+    canvas.height = 36;
+    const context = canvas.getContext('2d', { willReadFrequently: true });
+    context.drawImage(video, video.videoWidth / 4, video.videoHeight / 4, video.videoWidth / 2, video.videoHeight / 2,
+      0, 0, 64, 36);
+    const pixels = context.getImageData(0, 0, 64, 36).data;
+    let r = 0, g = 0, b = 0;
+    for (let i = 0; i < pixels.length; i += 4) { r += pixels[i]; g += pixels[i + 1]; b += pixels[i + 2]; }
+    const n = pixels.length / 4;
+    return { r: r / n, g: g / n, b: b / n, width: video.videoWidth, height: video.videoHeight };
+  },
   async stats() {
-    if (!call.pc) return null;
-    const stats = await call.pc.getStats();
-    const inbound = [...stats.values()].find(r => r.type === 'inbound-rtp' && r.kind === 'audio');
+    const pc = firstLink()?.pc;
+    if (!pc) return null;
+    const stats = await pc.getStats();
+    const audio = [...stats.values()].find(r => r.type === 'inbound-rtp' && r.kind === 'audio');
+    const video = [...stats.values()].filter(r => r.type === 'inbound-rtp' && r.kind === 'video');
     return {
-      packetsReceived: inbound?.packetsReceived ?? 0,
-      bytesReceived: inbound?.bytesReceived ?? 0,
-      audioLevel: inbound?.audioLevel ?? 0,
-      totalAudioEnergy: inbound?.totalAudioEnergy ?? 0,
+      packetsReceived: audio?.packetsReceived ?? 0,
+      bytesReceived: audio?.bytesReceived ?? 0,
+      audioLevel: audio?.audioLevel ?? 0,
+      totalAudioEnergy: audio?.totalAudioEnergy ?? 0,
+      framesDecoded: video.reduce((sum, r) => sum + (r.framesDecoded ?? 0), 0),
       pair: selectedPair(stats),
-      connectionState: call.pc.connectionState,
+      connectionState: pc.connectionState,
+      iceConnectionState: pc.iceConnectionState,
     };
   },
-  firstInboundAt: () => call.firstInboundAt,
-  liveMicrophoneTracks: () => [...acquiredTracks].filter(t => t.readyState === 'live').length,
-  hasPeer: () => call.pc !== null,
+  firstInboundAt: () => firstLink()?.firstInboundAt ?? null,
+  liveMicrophoneTracks: () => [...acquiredTracks].filter(t => t.kind === 'audio' && t.readyState === 'live').length,
+  liveTracks: () => [...acquiredTracks].filter(t => t.readyState === 'live').length,
+  hasPeer: () => links.size > 0,
   ringing: () => ringtone !== null && ringtone.context.state !== 'closed',
+  offerSize: () => firstLink()?.pc.localDescription?.sdp.length ?? 0,
+  transceivers: () => firstLink()?.pc.getTransceivers().map(t => ({
+    mid: t.mid, direction: t.direction, currentDirection: t.currentDirection, muted: t.receiver.track.muted,
+    sending: t.sender.track?.kind ?? null,
+  })) ?? [],
+  signalingState: () => firstLink()?.pc.signalingState ?? null,
 };
