@@ -29,6 +29,7 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 {
     private Task<IJSObjectReference>? _module;
     private bool _ringtoneWanted;
+    private bool _listening;
     private DotNetObjectReference<BrowserMedia>? _self;
 
     /// <summary>A link's description ("offer" or "answer") or ICE candidate, to send to the other side.</summary>
@@ -155,9 +156,11 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 
     private async Task ListenAsync()
     {
-        if (_self is not null) return;
-        _self = DotNetObjectReference.Create(this);
-        await (await ModuleAsync()).InvokeVoidAsync("listen", _self);
+        if (_listening) return;
+        var module = await ModuleAsync();
+        _self ??= DotNetObjectReference.Create(this);
+        await module.InvokeVoidAsync("listen", _self);
+        _listening = true;
     }
 
     /// <summary>The module, imported once however many calls wait for it; a failed import is tried again by the

@@ -32,6 +32,7 @@ public sealed class CallSession : ILiveState
     private readonly BrowserMedia _media;
     private readonly TimeProvider _time;
     private readonly List<CallStateChange> _earlyChanges = [];
+    private readonly List<Task<CaptureResult>> _capturing = [];
     private Task<CaptureResult>? _microphone;
     private Task<RtcConfiguration>? _rtcConfiguration;
     private CancellationTokenSource? _ticking;
@@ -82,7 +83,7 @@ public sealed class CallSession : ILiveState
     public PeerLink? Link => _link;
     public bool MediaFlowing => _link?.MediaFlowing == true;
     /// <summary>Media stopped and the link is trying to bring it back.</summary>
-    public bool Reconnecting => _link?.Path.State == MediaPathState.Interrupted;
+    public bool Reconnecting => _link?.Reconnecting == true;
     public bool IsVideoCall => Call?.Media == CallMedia.Video;
     public DateTimeOffset? ConnectedAt { get; private set; }
     public CallNotice? Notice { get; private set; }
@@ -96,8 +97,8 @@ public sealed class CallSession : ILiveState
         if (Phase != CallPhase.Idle || _realtime.ConnectionId is not { } connectionId) return;
         var generation = Begin(CallPhase.Outgoing, callee, placedByMe: true);
         // Microphone and camera open while it rings, so media can start the moment the callee answers.
-        var microphone = _microphone = Local.OpenMicrophoneAsync();
-        var camera = media == CallMedia.Video ? Local.TurnCameraOnAsync() : null;
+        var microphone = _microphone = Capture(Local.OpenMicrophoneAsync());
+        var camera = media == CallMedia.Video ? Capture(Local.TurnCameraOnAsync()) : null;
         _rtcConfiguration = FetchRtcConfigurationAsync();
         Changed?.Invoke();
 
@@ -156,8 +157,8 @@ public sealed class CallSession : ILiveState
 
         // The camera may take longer than the microphone; audio does not wait for it, and the link renegotiates
         // when it comes.
-        var camera = call.Media == CallMedia.Video && withCamera ? Local.TurnCameraOnAsync() : null;
-        var microphone = await (_microphone = Local.OpenMicrophoneAsync());
+        var camera = call.Media == CallMedia.Video && withCamera ? Capture(Local.TurnCameraOnAsync()) : null;
+        var microphone = await (_microphone = Capture(Local.OpenMicrophoneAsync()));
         if (generation != _generation) return;
         if (microphone != CaptureResult.Ok)
         {
@@ -208,7 +209,7 @@ public sealed class CallSession : ILiveState
     {
         if (Phase is not (CallPhase.Active or CallPhase.Outgoing)) return;
         if (Local.CameraOn) await Local.TurnCameraOffAsync();
-        else await NoticeCameraFailureAsync(Local.TurnCameraOnAsync(), _generation);
+        else await NoticeCameraFailureAsync(Capture(Local.TurnCameraOnAsync()), _generation);
     }
 
     public async Task ToggleScreenShareAsync()
@@ -234,7 +235,7 @@ public sealed class CallSession : ILiveState
     public async Task ChooseCameraAsync(string deviceId)
     {
         if (Phase is not (CallPhase.Active or CallPhase.Outgoing)) return;
-        await NoticeCameraFailureAsync(Local.ChooseCameraAsync(deviceId), _generation);
+        await NoticeCameraFailureAsync(Capture(Local.ChooseCameraAsync(deviceId)), _generation);
     }
 
     public async Task ChooseSpeakerAsync(string deviceId)
@@ -439,20 +440,26 @@ public sealed class CallSession : ILiveState
 
     private async Task FinishAsync(CallNotice? notice)
     {
-        var microphone = _microphone;
+        var stillOpening = _capturing.Where(c => !c.IsCompleted).ToList();
         var link = _link;
         Reset();
         Notice = notice;
         Changed?.Invoke();
         if (link is not null) await link.CloseAsync();
         await Local.EndAsync();
-        if (microphone is { IsCompleted: false }) _ = CloseLateMicrophoneAsync(microphone);
+        foreach (var capture in stillOpening) _ = CloseLateCaptureAsync(capture);
     }
 
-    // A microphone still opening when the call ended comes alive afterwards; close it once it does.
-    private async Task CloseLateMicrophoneAsync(Task<CaptureResult> microphone)
+    private Task<CaptureResult> Capture(Task<CaptureResult> opening)
     {
-        await microphone;
+        _capturing.Add(opening);
+        return opening;
+    }
+
+    // A microphone or camera still opening when the call ended comes alive afterwards; close it once it does.
+    private async Task CloseLateCaptureAsync(Task<CaptureResult> capture)
+    {
+        await capture;
         if (Phase == CallPhase.Idle) await Local.EndAsync();
     }
 
@@ -462,6 +469,7 @@ public sealed class CallSession : ILiveState
         _ticking?.Cancel();
         _ticking = null;
         _earlyChanges.Clear();
+        _capturing.Clear();
         _microphone = null;
         _link = null;
         Phase = CallPhase.Idle;

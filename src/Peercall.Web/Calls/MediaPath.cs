@@ -5,16 +5,18 @@ public enum MediaPathState { Connecting, Connected, Interrupted, Lost, Failed }
 public enum MediaPathAction { None, RestartIce, GiveUp }
 
 /// <summary>
-/// The media path to one remote participant, from its ICE connection state: when to restart ICE and when to give
-/// up. A path that never connected and fails has failed (the call could not be set up). A path that worked and
-/// breaks is interrupted: ICE restarts after <see cref="RestartAfter"/> of <c>disconnected</c>, at once on
-/// <c>failed</c>, and again every <see cref="RestartEvery"/> while it stays broken (the network may come back
-/// different); after <see cref="LostAfter"/> without media it is lost and the call ends.
+/// The media path to one remote participant, from its ICE connection state and whether audio keeps arriving: when
+/// to restart ICE and when to give up. A path that never connected and fails has failed (the call could not be set
+/// up). A path that worked and breaks is interrupted, as soon as a second passes without audio (Chromium's ICE says
+/// <c>disconnected</c> only after about five): ICE restarts after <see cref="RestartAfter"/> of interruption, at
+/// once on <c>failed</c>, and again every <see cref="RestartEvery"/> while it stays broken (the network may come
+/// back different); audio arriving again ends the interruption; after <see cref="LostAfter"/> without media the
+/// path is lost and the call ends.
 /// </summary>
 public sealed class MediaPath(TimeProvider time)
 {
-    public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(3);
-    public static readonly TimeSpan RestartEvery = TimeSpan.FromSeconds(8);
+    public static readonly TimeSpan RestartAfter = TimeSpan.FromSeconds(2);
+    public static readonly TimeSpan RestartEvery = TimeSpan.FromSeconds(2);
     public static readonly TimeSpan LostAfter = TimeSpan.FromSeconds(30);
 
     private DateTimeOffset? _interruptedAt;
@@ -46,6 +48,22 @@ public sealed class MediaPath(TimeProvider time)
             default:
                 return MediaPathAction.None;
         }
+    }
+
+    /// <summary>Audio arrived since the last reading: a broken path works again, whatever ICE says yet.</summary>
+    public void MediaArrived()
+    {
+        if (State != MediaPathState.Interrupted) return;
+        State = MediaPathState.Connected;
+        _interruptedAt = null;
+    }
+
+    /// <summary>No audio arrived during the last reading's second, on a path that was carrying it.</summary>
+    public MediaPathAction MediaStalled()
+    {
+        if (State != MediaPathState.Connected) return MediaPathAction.None;
+        Interrupt();
+        return Tick();
     }
 
     /// <summary>Called about once a second: what the time alone decides.</summary>

@@ -19,6 +19,7 @@ public sealed class PeerLink
     private readonly CallQualityMeter _meter = new();
     private readonly TimeProvider _time;
     private Task _sending = Task.CompletedTask;
+    private long _lastPacketsReceived;
     private bool _opened;
     private bool _closed;
 
@@ -40,6 +41,9 @@ public sealed class PeerLink
     public bool RemoteCamera { get; private set; }
     public bool RemoteScreen { get; private set; }
     public CallQuality? Quality { get; private set; }
+
+    /// <summary>Media stopped and the link is trying to bring it back.</summary>
+    public bool Reconnecting => Path.State == MediaPathState.Interrupted;
 
     /// <summary>The path failed to connect (<see cref="CallReason.MediaFailed"/>) or was lost for good
     /// (<see cref="CallReason.MediaLost"/>).</summary>
@@ -108,21 +112,29 @@ public sealed class PeerLink
         Changed?.Invoke();
     }
 
-    /// <summary>About once a second: statistics for the quality indicator, and what the time decides about a
-    /// broken path.</summary>
+    /// <summary>About once a second: statistics for the quality indicator, whether audio still arrives, and what
+    /// the time decides about a broken path.</summary>
     public async Task TickAsync()
     {
         if (_closed) return;
+        MediaStatsSample? sample = null;
         try
         {
-            var sample = await _media.ReadStatsAsync(Id);
-            if (sample is not null) Quality = _meter.Add(sample, _time.GetUtcNow());
+            sample = await _media.ReadStatsAsync(Id);
         }
         catch (JSException)
         {
             // The page is going away or the link closed between two readings.
         }
-        await ActAsync(Path.Tick());
+        var action = MediaPathAction.None;
+        if (sample is not null) Quality = _meter.Add(sample, _time.GetUtcNow());
+        if (sample is not null && MediaFlowing)
+        {
+            if (sample.PacketsReceived > _lastPacketsReceived) Path.MediaArrived();
+            else action = Path.MediaStalled();
+            _lastPacketsReceived = sample.PacketsReceived;
+        }
+        await ActAsync(action == MediaPathAction.None ? Path.Tick() : action);
     }
 
     public async Task CloseAsync()
@@ -138,7 +150,14 @@ public sealed class PeerLink
         {
             case MediaPathAction.RestartIce:
                 var configuration = await _freshConfiguration();
-                if (!_closed) await _media.RestartIceAsync(Id, configuration);
+                try
+                {
+                    if (!_closed) await _media.RestartIceAsync(Id, configuration);
+                }
+                catch (JSException)
+                {
+                    // The link closed meanwhile; a link still broken tries again at the next restart.
+                }
                 break;
             case MediaPathAction.GiveUp when Broken is { } broken:
                 await broken(Path.State == MediaPathState.Failed ? CallReason.MediaFailed : CallReason.MediaLost);

@@ -259,9 +259,26 @@ public sealed class Person : IAsyncDisposable
         Assert.True(after - before >= 5, $"{DisplayName} decoded {after - before} video frames in 0.7 s.");
     }
 
+    /// <summary>Audio packets and video frames both keep arriving again (after the path broke).</summary>
+    public async Task ExpectMediaFlowingAgainAsync()
+    {
+        MediaStats? before = null, after = null;
+        await Eventually.HoldsAsync(async () =>
+            {
+                before = await StatsAsync();
+                await Task.Delay(200);
+                after = await StatsAsync();
+                return after!.PacketsReceived - before!.PacketsReceived >= 3 && after.FramesDecoded - before.FramesDecoded >= 2;
+            }, TimeSpan.FromSeconds(10),
+            () => $"{DisplayName} receives media again (200 ms: {after?.PacketsReceived - before?.PacketsReceived} packets, " +
+                  $"{after?.FramesDecoded - before?.FramesDecoded} frames; ICE {after?.IceConnectionState})");
+    }
+
+    public Task<int> IceRestartsAsync() => Page.EvaluateAsync<int>("() => window.peercallDebug?.iceRestarts() ?? 0");
+
     /// <summary>The first link's transceivers and signaling state, for failure messages.</summary>
     public Task<string> LinkStateAsync() => Page.EvaluateAsync<string>(
-        "() => JSON.stringify({ signaling: window.peercallDebug?.signalingState(), transceivers: window.peercallDebug?.transceivers() })");
+        "async () => JSON.stringify({ signaling: window.peercallDebug?.signalingState(), transceivers: window.peercallDebug?.transceivers(), trace: window.peercallDebug?.trace(), rtp: await window.peercallDebug?.rtp() })");
 
     public async Task<MediaStats?> StatsAsync()
     {
@@ -293,6 +310,10 @@ public sealed class Person : IAsyncDisposable
     /// <summary>Wall-clock milliseconds (performance.timeOrigin + now) when the first audio packet arrived.</summary>
     public Task<double?> FirstInboundPacketAtAsync() =>
         Page.EvaluateAsync<double?>("() => window.peercallDebug?.firstInboundAt() ?? null");
+
+    /// <summary>Wall-clock milliseconds when the first remote video frame was decoded.</summary>
+    public Task<double?> FirstVideoFrameAtAsync() =>
+        Page.EvaluateAsync<double?>("() => window.peercallDebug?.firstFrameAt() ?? null");
 
     /// <summary>The session the app keeps in localStorage, or null when signed out.</summary>
     public async Task<TokenPair?> StoredSessionAsync()

@@ -8,7 +8,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Peercall.EndToEnd.Tests.Measurements;
 
 /// <summary>
-/// The numbers in docs/measurements-web.md: call setup time, and the app's first render time and transfer size,
+/// The numbers in docs/measurements-web.md: voice and video call setup time, and the app's first render time and transfer size,
 /// cold and warm. Results go to the test output and to artifacts/e2e/measurements-web.md.
 /// <code>PEERCALL_MEASURE=1 dotnet test tests/Peercall.EndToEnd.Tests --filter FullyQualifiedName~WebMeasurements</code>
 /// </summary>
@@ -54,6 +54,8 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
         report.AppendLine();
         await MeasureCallSetupAsync(report);
         report.AppendLine();
+        await MeasureVideoCallSetupAsync(report);
+        report.AppendLine();
         await MeasureLoadAsync(report);
 
         var text = report.ToString();
@@ -76,10 +78,7 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
         {
             await alice.CallAsync(bob);
             await Expect(bob.IncomingCall).ToBeVisibleAsync();
-            await bob.Page.EvaluateAsync("""
-                () => document.querySelector('[data-test=accept]').addEventListener('click',
-                  () => window.__acceptedAt = performance.timeOrigin + performance.now(), { capture: true, once: true })
-                """);
+            await MarkAcceptAsync(bob);
             await bob.IncomingCall.GetByTestId("accept").ClickAsync();
             await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
             var acceptedAt = await bob.Page.EvaluateAsync<double>("() => window.__acceptedAt");
@@ -99,6 +98,52 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
         report.AppendLine(Row("callee (clicked Accept)", callee));
         report.AppendLine(Row("caller", caller));
     }
+
+    private async Task MeasureVideoCallSetupAsync(StringBuilder report)
+    {
+        var options = new BrowserOptions(VoiceProcessing: true);
+        await using var alice = await Person.LaunchAsync(env, "alice", options with { ToneHertz = 440, Camera = Colour.Red });
+        await using var bob = await Person.LaunchAsync(env, "bob", options with { ToneHertz = 1000, Camera = Colour.Blue });
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        var calleeAudio = new List<double>();
+        var callerAudio = new List<double>();
+        var calleeVideo = new List<double>();
+        var callerVideo = new List<double>();
+        for (var run = 0; run < CallRuns; run++)
+        {
+            await alice.VideoCallAsync(bob);
+            await Expect(bob.IncomingCall).ToBeVisibleAsync();
+            await MarkAcceptAsync(bob);
+            await bob.IncomingCall.GetByTestId("accept").ClickAsync();
+            await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
+            var acceptedAt = await bob.Page.EvaluateAsync<double>("() => window.__acceptedAt");
+            calleeAudio.Add((await bob.FirstInboundPacketAtAsync())!.Value - acceptedAt);
+            callerAudio.Add((await alice.FirstInboundPacketAtAsync())!.Value - acceptedAt);
+            calleeVideo.Add((await bob.FirstVideoFrameAtAsync())!.Value - acceptedAt);
+            callerVideo.Add((await alice.FirstVideoFrameAtAsync())!.Value - acceptedAt);
+
+            await alice.CallScreen.GetByTestId("hang-up").ClickAsync();
+            await Expect(bob.CallScreen).ToHaveCountAsync(0);
+            await bob.Page.GetByTestId("dismiss-notice").ClickAsync();
+            await alice.Page.GetByTestId("dismiss-notice").ClickAsync();
+        }
+
+        report.AppendLine($"## Video call setup: Accept click → first inbound audio packet / first decoded video frame ({CallRuns} calls)");
+        report.AppendLine();
+        report.AppendLine("| side | median | min | max | all runs (ms) |");
+        report.AppendLine("|---|---|---|---|---|");
+        report.AppendLine(Row("callee audio", calleeAudio));
+        report.AppendLine(Row("caller audio", callerAudio));
+        report.AppendLine(Row("callee video", calleeVideo));
+        report.AppendLine(Row("caller video", callerVideo));
+    }
+
+    private static Task MarkAcceptAsync(Person callee) => callee.Page.EvaluateAsync("""
+        () => document.querySelector('[data-test=accept]').addEventListener('click',
+          () => window.__acceptedAt = performance.timeOrigin + performance.now(), { capture: true, once: true })
+        """);
 
     private async Task MeasureLoadAsync(StringBuilder report)
     {

@@ -102,7 +102,14 @@ public sealed class VideoCallTests(EndToEndFixture env)
 
         // Both offer at once: perfect negotiation lets the polite side (Bob, who answered) give way.
         await Task.WhenAll(alice.CallScreen.GetByTestId("camera").ClickAsync(), bob.CallScreen.GetByTestId("camera").ClickAsync());
-        await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
+        try
+        {
+            await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new Xunit.Sdk.XunitException($"{e.Message}\nAlice's link: {await alice.LinkStateAsync()}");
+        }
         Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
         Assert.InRange(await alice.DominantFrequencyAsync(), 980, 1020);
         await alice.ExpectNoAppErrorsAsync();

@@ -219,8 +219,10 @@ class PeerLink {
     this.ignoreOffer = false;
     this.settingRemoteAnswer = false;
     this.pendingCandidates = [];
+    this.trace = [];
     this.chain = Promise.resolve();
     this.firstInboundAt = null;
+    this.firstFrameAt = null;
     this.audio = new Audio();
     this.audio.autoplay = true;
     this.remoteState = '';
@@ -231,9 +233,7 @@ class PeerLink {
     };
     this.pc.oniceconnectionstatechange = () => notify('OnIceStateChanged', id, this.pc.iceConnectionState);
     this.pc.ontrack = e => {
-      e.track.onmute = e.track.onunmute = () => this.reportRemoteMedia();
       if (e.track.kind === 'audio') this.playRemoteAudio(e.track);
-      this.reportRemoteMedia();
     };
     if (starts) {
       for (const slot of slots) {
@@ -262,26 +262,41 @@ class PeerLink {
     try {
       this.makingOffer = true;
       await this.pc.setLocalDescription();
-      notify('OnLocalSignal', this.id, this.pc.localDescription.type, this.pc.localDescription.sdp);
+      // A colliding offer from the other side may have rolled ours back (we are polite) before this line runs:
+      // then there is nothing of ours to send, and localDescription is an older one.
+      if (this.pc.signalingState !== 'have-local-offer') return this.note('offer rolled back');
+      this.note('send offer');
+      notify('OnLocalSignal', this.id, 'offer', this.pc.localDescription.sdp);
     } catch (error) {
-      console.warn('Peercall: could not make an offer', error);
+      this.note(`offer failed: ${error}`);
     } finally {
       this.makingOffer = false;
     }
   }
 
+  // The last steps of negotiation, for failure messages of the end-to-end tests.
+  note(step) {
+    this.trace.push(`${Math.round(performance.now())} ${step} (${this.pc.signalingState})`);
+    if (this.trace.length > 40) this.trace.shift();
+  }
+
   receive(kind, payload) {
     const step = () => kind === 'candidate' ? this.addCandidate(JSON.parse(payload)) : this.describe(kind, payload);
-    const next = this.chain.then(step);
+    const next = this.chain.then(step).catch(error => {
+      this.note(`${kind} refused: ${error}`);
+      throw error;
+    });
     this.chain = next.catch(() => { });
     return next;
   }
 
   async describe(type, sdp) {
     const pc = this.pc;
+    this.descriptionsReceived = (this.descriptionsReceived ?? 0) + 1;
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
     const collision = type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.polite && collision;
+    this.note(`received ${type}${collision ? ' (collision)' : ''}${this.ignoreOffer ? ', ignored' : ''}`);
     if (this.ignoreOffer) return;
     this.settingRemoteAnswer = type === 'answer';
     try {
@@ -295,7 +310,8 @@ class PeerLink {
     if (type === 'offer') {
       await this.sendLocalMedia();
       await pc.setLocalDescription();
-      notify('OnLocalSignal', this.id, pc.localDescription.type, pc.localDescription.sdp);
+      this.note('send answer');
+      notify('OnLocalSignal', this.id, 'answer', pc.localDescription.sdp);
     }
     this.reportRemoteMedia();
   }
@@ -313,6 +329,7 @@ class PeerLink {
   }
 
   restartIce(configuration) {
+    this.restarts = (this.restarts ?? 0) + 1;
     this.pc.setConfiguration(rtcConfiguration(configuration));
     this.pc.restartIce();
   }
@@ -329,8 +346,11 @@ class PeerLink {
     return this.streams.get(slot);
   }
 
+  // What the last negotiation says, not the track's muted flag: Chromium left the remote track of a slot muted
+  // for good, with its packets arriving and decoded, when the other side started sending in an offer that
+  // collided with ours (seen in the glare test).
   receives(transceiver) {
-    return ['sendrecv', 'recvonly'].includes(transceiver.currentDirection) && !transceiver.receiver.track.muted;
+    return ['sendrecv', 'recvonly'].includes(transceiver.currentDirection);
   }
 
   reportRemoteMedia() {
@@ -354,16 +374,21 @@ class PeerLink {
     if (deviceId && this.audio.setSinkId) await this.audio.setSinkId(deviceId).catch(() => { });
   }
 
-  // Tells C# when audio really arrives, which is when the call screen stops saying "connecting".
+  // Tells C# when audio really arrives, which is when the call screen stops saying "connecting"; and notes when the
+  // first video frame is decoded, for the measurements.
   async watchForFirstPacket() {
     const pc = this.pc;
-    while (links.get(this.id) === this && pc.connectionState !== 'closed') {
-      const inbound = await inboundRtp(pc, 'audio').catch(() => null);
-      if (inbound?.packetsReceived > 0) {
-        this.firstInboundAt = performance.timeOrigin + performance.now();
+    const until = performance.now() + 60_000;
+    while (links.get(this.id) === this && pc.connectionState !== 'closed' && performance.now() < until) {
+      const now = () => performance.timeOrigin + performance.now();
+      if (this.firstInboundAt === null && (await inboundRtp(pc, 'audio').catch(() => null))?.packetsReceived > 0) {
+        this.firstInboundAt = now();
         notify('OnMediaFlowing', this.id);
-        return;
       }
+      if (this.firstFrameAt === null && (await inboundRtp(pc, 'video').catch(() => null))?.framesDecoded > 0) {
+        this.firstFrameAt = now();
+      }
+      if (this.firstInboundAt !== null && this.firstFrameAt !== null) return;
       await new Promise(resolve => setTimeout(resolve, 20));
     }
   }
@@ -592,6 +617,7 @@ globalThis.peercallDebug = {
     };
   },
   firstInboundAt: () => firstLink()?.firstInboundAt ?? null,
+  firstFrameAt: () => firstLink()?.firstFrameAt ?? null,
   liveMicrophoneTracks: () => [...acquiredTracks].filter(t => t.kind === 'audio' && t.readyState === 'live').length,
   liveTracks: () => [...acquiredTracks].filter(t => t.readyState === 'live').length,
   hasPeer: () => links.size > 0,
@@ -602,4 +628,15 @@ globalThis.peercallDebug = {
     sending: t.sender.track?.kind ?? null,
   })) ?? [],
   signalingState: () => firstLink()?.pc.signalingState ?? null,
+  trace: () => firstLink()?.trace ?? [],
+  async rtp() {
+    const pc = firstLink()?.pc;
+    if (!pc) return [];
+    const stats = await pc.getStats();
+    return [...stats.values()].filter(r => r.type === 'inbound-rtp' || r.type === 'outbound-rtp')
+      .map(r => `${r.type} mid ${r.mid} ssrc ${r.ssrc} ${r.packetsReceived ?? r.packetsSent} packets`);
+  },
+  iceRestarts: () => firstLink()?.restarts ?? 0,
+  descriptionsReceived: () => firstLink()?.descriptionsReceived ?? 0,
+  sentMicrophone: () => firstLink()?.transceiver('microphone')?.sender.track?.getSettings().deviceId ?? null,
 };
