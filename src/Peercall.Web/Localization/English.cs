@@ -91,6 +91,7 @@ public static class English
         HideSelfView = "Hide my video",
         ShowSelfView = "Show my video",
         MediaReconnecting = "Reconnecting… the call goes on as soon as the network is back.",
+        CallSettings = "Devices and sound",
         VoiceProcessing = "Voice processing",
         EchoCancellation = "Echo cancellation",
         NoiseSuppression = "Noise suppression",

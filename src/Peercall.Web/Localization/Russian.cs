@@ -91,6 +91,7 @@ public static class Russian
         HideSelfView = "Скрыть моё видео",
         ShowSelfView = "Показать моё видео",
         MediaReconnecting = "Восстанавливаем связь… разговор продолжится, как только сеть вернётся.",
+        CallSettings = "Устройства и звук",
         VoiceProcessing = "Обработка голоса",
         EchoCancellation = "Подавление эха",
         NoiseSuppression = "Шумоподавление",

@@ -98,6 +98,7 @@ public sealed class UiText
     public required string HideSelfView { get; init; }
     public required string ShowSelfView { get; init; }
     public required string MediaReconnecting { get; init; }
+    public required string CallSettings { get; init; }
     public required string VoiceProcessing { get; init; }
     public required string EchoCancellation { get; init; }
     public required string NoiseSuppression { get; init; }

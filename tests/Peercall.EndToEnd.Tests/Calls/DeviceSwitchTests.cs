@@ -24,6 +24,7 @@ public sealed class DeviceSwitchTests(EndToEndFixture env)
         await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
         var descriptions = await bob.Page.EvaluateAsync<int>("() => window.peercallDebug.descriptionsReceived()");
 
+        await alice.CallScreen.GetByTestId("call-settings").Locator("summary").ClickAsync();
         var picker = alice.CallScreen.GetByTestId("microphone");
         var second = await picker.Locator("option", new() { HasText = "Fake Audio Input 2" }).GetAttributeAsync("value");
         await picker.SelectOptionAsync(second!);
@@ -37,7 +38,6 @@ public sealed class DeviceSwitchTests(EndToEndFixture env)
         Assert.Equal(descriptions, await bob.Page.EvaluateAsync<int>("() => window.peercallDebug.descriptionsReceived()"));
 
         // The voice processing choice is kept by this browser for the next call.
-        await alice.CallScreen.Locator("details.processing summary").ClickAsync();
         await alice.CallScreen.GetByTestId("noise-suppression").UncheckAsync();
         await Expect(alice.CallScreen.GetByTestId("noise-suppression")).Not.ToBeCheckedAsync();
         Assert.Contains("\"noiseSuppression\":false",

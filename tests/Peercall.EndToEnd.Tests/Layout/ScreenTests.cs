@@ -13,8 +13,8 @@ public sealed class ScreenTests(EndToEndFixture env)
     [Fact]
     public async Task Every_main_screen_fits_a_phone_and_a_desktop()
     {
-        await using var alice = await Person.LaunchAsync(env, "alice");
-        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(Camera: Colour.Red));
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000, Camera: Colour.Blue));
         await bob.SignUpAsync();
 
         await alice.OpenAsync("signin");
@@ -41,6 +41,11 @@ public sealed class ScreenTests(EndToEndFixture env)
         await alice.CallScreen.GetByTestId("mute").ClickAsync();
         await ShootAsync(alice, "in-call-muted");
 
+        await alice.CallScreen.GetByTestId("camera").ClickAsync();
+        await bob.CallScreen.GetByTestId("camera").ClickAsync();
+        await alice.ExpectVideoAsync("remote-camera", Colour.Blue);
+        await ShootAsync(alice, "in-video-call", ["self-view", "hang-up", "camera"]);
+
         await alice.CallScreen.GetByTestId("hang-up").ClickAsync();
         await Expect(bob.Notice).ToBeVisibleAsync();
         await ShootAsync(bob, "call-ended");
@@ -49,7 +54,9 @@ public sealed class ScreenTests(EndToEndFixture env)
         await ShootAsync(bob, "history");
     }
 
-    private static async Task ShootAsync(Person person, string screen)
+    /// <param name="reachable">Elements (by data-test) that must lie inside the screen and not be covered by
+    /// anything else, at every size.</param>
+    private static async Task ShootAsync(Person person, string screen, string[]? reachable = null)
     {
         foreach (var (size, width, height) in Sizes)
         {
@@ -64,6 +71,20 @@ public sealed class ScreenTests(EndToEndFixture env)
                 var (scrollWidth, innerWidth) = (widths[0], widths[1]);
                 Assert.True(scrollWidth <= innerWidth,
                     $"The {screen} screen scrolls sideways on a phone: {scrollWidth} px wide in {innerWidth} px.");
+            }
+            foreach (var testId in reachable ?? [])
+            {
+                var problem = await person.Page.EvaluateAsync<string?>("""
+                    id => {
+                      const e = document.querySelector(`[data-test=${id}]`);
+                      if (!e) return 'missing';
+                      const r = e.getBoundingClientRect();
+                      if (r.left < 0 || r.top < 0 || r.right > innerWidth || r.bottom > innerHeight) return `outside the screen at ${JSON.stringify(r)}`;
+                      const top = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+                      return e === top || e.contains(top) ? null : `covered by ${top?.outerHTML.slice(0, 80)}`;
+                    }
+                    """, testId);
+                Assert.True(problem is null, $"On the {screen} screen at {size} size, {testId} is {problem}.");
             }
         }
         await person.Page.SetViewportSizeAsync(Sizes[0].Width, Sizes[0].Height);

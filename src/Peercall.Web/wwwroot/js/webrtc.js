@@ -374,21 +374,23 @@ class PeerLink {
     if (deviceId && this.audio.setSinkId) await this.audio.setSinkId(deviceId).catch(() => { });
   }
 
-  // Tells C# when audio really arrives, which is when the call screen stops saying "connecting"; and notes when the
-  // first video frame is decoded, for the measurements.
+  // Tells C# when audio really arrives, which is when the call screen stops saying "connecting"; and, while the
+  // other side sends video, notes when its first frame is decoded, for the measurements.
   async watchForFirstPacket() {
     const pc = this.pc;
-    const until = performance.now() + 60_000;
-    while (links.get(this.id) === this && pc.connectionState !== 'closed' && performance.now() < until) {
-      const now = () => performance.timeOrigin + performance.now();
-      if (this.firstInboundAt === null && (await inboundRtp(pc, 'audio').catch(() => null))?.packetsReceived > 0) {
-        this.firstInboundAt = now();
-        notify('OnMediaFlowing', this.id);
+    while (links.get(this.id) === this && pc.connectionState !== 'closed') {
+      const stats = await pc.getStats().catch(() => new Map());
+      const now = performance.timeOrigin + performance.now();
+      for (const report of stats.values()) {
+        if (report.type !== 'inbound-rtp') continue;
+        if (report.kind === 'audio' && report.packetsReceived > 0 && this.firstInboundAt === null) {
+          this.firstInboundAt = now;
+          notify('OnMediaFlowing', this.id);
+        }
+        if (report.kind === 'video' && report.framesDecoded > 0) this.firstFrameAt ??= now;
       }
-      if (this.firstFrameAt === null && (await inboundRtp(pc, 'video').catch(() => null))?.framesDecoded > 0) {
-        this.firstFrameAt = now();
-      }
-      if (this.firstInboundAt !== null && this.firstFrameAt !== null) return;
+      const videoExpected = this.remoteState !== '' && this.firstFrameAt === null;
+      if (this.firstInboundAt !== null && !videoExpected) return;
       await new Promise(resolve => setTimeout(resolve, 20));
     }
   }
@@ -440,14 +442,6 @@ export function restartIce(id, configuration) {
 export function closeLink(id) {
   links.get(id)?.close();
   links.delete(id);
-}
-
-async function inboundRtp(pc, kind) {
-  const stats = await pc.getStats();
-  for (const report of stats.values()) {
-    if (report.type === 'inbound-rtp' && report.kind === kind) return report;
-  }
-  return null;
 }
 
 function selectedPair(stats) {
