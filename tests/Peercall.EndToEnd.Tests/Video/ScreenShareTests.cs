@@ -32,6 +32,9 @@ public sealed class ScreenShareTests(EndToEndFixture env)
         await Eventually.HoldsAsync(async () => (screen = await bob.VideoColourAsync("remote-screen")) is { } c && c.G > c.R + 60 && c.G > c.B + 60,
             TimeSpan.FromSeconds(10), () => $"Bob sees Alice's (green) fake screen, not {screen}");
         Assert.Equal(720, screen!.Height);
+        // Alice's offer with all three slots sending and every codec Chromium has stays well inside the limit.
+        var offer = await alice.Page.EvaluateAsync<int>("() => window.peercallDebug.offerSize()");
+        Assert.InRange(offer, 1_000, Peercall.Contracts.Signaling.SignalLimits.MaxDescriptionLength / 2);
         await bob.ExpectVideoAsync("remote-camera", Colour.Red);
         Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
 
@@ -39,6 +42,15 @@ public sealed class ScreenShareTests(EndToEndFixture env)
         await Expect(bob.CallScreen.GetByTestId("remote-screen")).ToHaveCountAsync(0);
         await Expect(bob.CallScreen.GetByTestId("remote-camera")).ToHaveClassAsync("main");
         await bob.ExpectVideoAsync("remote-camera", Colour.Red);
+        Assert.Equal(2, await alice.LiveTracksAsync());
+
+        // Stopped from the browser's own control (its track ends by itself), the app stops sharing too.
+        await alice.CallScreen.GetByTestId("share-screen").ClickAsync();
+        await Expect(bob.CallScreen.GetByTestId("remote-screen")).ToBeVisibleAsync();
+        await alice.Page.EvaluateAsync("() => window.peercallDebug.stopSharingFromBrowser()");
+        await Expect(alice.CallScreen.GetByTestId("share-screen")).ToHaveAttributeAsync("aria-pressed", "false");
+        await Expect(alice.CallScreen.GetByTestId("sharing-note")).ToHaveCountAsync(0);
+        await Expect(bob.CallScreen.GetByTestId("remote-screen")).ToHaveCountAsync(0);
         Assert.Equal(2, await alice.LiveTracksAsync());
         await alice.ExpectNoAppErrorsAsync();
         await bob.ExpectNoAppErrorsAsync();

@@ -533,7 +533,8 @@ export function endCall() {
 
 // ---------------------------------------------------------------------------------------------------------------
 // Read-only probes for the end-to-end tests: what the remote side really sounds and looks like, and what the
-// connection really is. They look at the first link, the only one of a call between two people.
+// connection really is. They look at the first link, the only one of a call between two people. One hook acts:
+// headless Chromium has no "stop sharing" bar, so a test ends the shared screen's track the way that bar does.
 
 let analysis = null;
 
@@ -631,6 +632,7 @@ globalThis.peercallDebug = {
       .map(r => `${r.type} mid ${r.mid} ssrc ${r.ssrc} ${r.packetsReceived ?? r.packetsSent} packets`);
   },
   iceRestarts: () => firstLink()?.restarts ?? 0,
+  stopSharingFromBrowser: () => local.screen?.dispatchEvent(new Event('ended')),
   descriptionsReceived: () => firstLink()?.descriptionsReceived ?? 0,
   sentMicrophone: () => firstLink()?.transceiver('microphone')?.sender.track?.getSettings().deviceId ?? null,
 };
