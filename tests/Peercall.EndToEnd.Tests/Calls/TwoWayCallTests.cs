@@ -57,6 +57,10 @@ public sealed class TwoWayCallTests(EndToEndFixture env)
             TimeSpan.FromSeconds(5), "Bob still hears Alice while she is muted.");
         await Task.Delay(500);
         Assert.True((await bob.RemoteAudioAsync())!.Rms < 0.005, "Alice's audio came back while she was muted.");
+        // Muted is silence, not a broken path: packets keep coming, so Bob's screen does not say "Reconnecting…".
+        await Task.Delay(2_000);
+        await bob.ExpectPacketsArrivingAsync();
+        await Expect(bob.CallScreen.GetByTestId("media-reconnecting")).ToHaveCountAsync(0);
         Assert.InRange(await alice.DominantFrequencyAsync(), 980, 1020);
 
         await alice.CallScreen.GetByTestId("mute").ClickAsync();

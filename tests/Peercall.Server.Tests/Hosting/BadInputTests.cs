@@ -44,9 +44,9 @@ public sealed class BadInputTests(PeercallServer server) : IClassFixture<Peercal
         Assert.Contains("$.calleeId", (await Refusals.ProblemAsync(notAGuid, HttpStatusCode.BadRequest,
             ProblemCodes.BadRequest)).GetProperty("detail").GetString());
 
-        using var video = await server.SendAsync(HttpMethod.Post, "api/calls",
-            $$"""{"calleeId": "{{Guid.NewGuid()}}", "media": "video"}""", user.AccessToken);
-        Assert.Contains("$.media", (await Refusals.ProblemAsync(video, HttpStatusCode.BadRequest,
+        using var hologram = await server.SendAsync(HttpMethod.Post, "api/calls",
+            $$"""{"calleeId": "{{Guid.NewGuid()}}", "media": "hologram"}""", user.AccessToken);
+        Assert.Contains("$.media", (await Refusals.ProblemAsync(hologram, HttpStatusCode.BadRequest,
             ProblemCodes.BadRequest)).GetProperty("detail").GetString());
 
         using var page = await server.SendAsync(HttpMethod.Get, "api/users?page=abc", accessToken: user.AccessToken);
