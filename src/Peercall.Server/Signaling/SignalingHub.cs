@@ -39,7 +39,8 @@ public sealed class SignalingHub(
         // accepted ones wait for their parties to resume them), instead of thousands of database checks on the
         // way out; on a cluster the other nodes carry on, so the calls are settled now.
         if (lifetime.ApplicationStopping.IsCancellationRequested && !bindings.OutliveThisNode) return;
-        await Calls.ConnectionClosedAsync(connection, clean: exception is null);
+        await Calls.ConnectionClosedAsync(connection,
+            clean: exception is null && ClosingHandshake.ClientSaidGoodbye(Context.GetHttpContext()));
     }
 
     public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);

@@ -260,7 +260,7 @@ public sealed class Person : IAsyncDisposable
     }
 
     /// <summary>Audio packets and video frames both keep arriving again (after the path broke).</summary>
-    public async Task ExpectMediaFlowingAgainAsync()
+    public async Task ExpectMediaFlowingAgainAsync(TimeSpan? timeout = null)
     {
         MediaStats? before = null, after = null;
         await Eventually.HoldsAsync(async () =>
@@ -268,10 +268,12 @@ public sealed class Person : IAsyncDisposable
                 before = await StatsAsync();
                 await Task.Delay(200);
                 after = await StatsAsync();
-                return after!.PacketsReceived - before!.PacketsReceived >= 3 && after.FramesDecoded - before.FramesDecoded >= 2;
-            }, TimeSpan.FromSeconds(10),
-            () => $"{DisplayName} receives media again (200 ms: {after?.PacketsReceived - before?.PacketsReceived} packets, " +
-                  $"{after?.FramesDecoded - before?.FramesDecoded} frames; ICE {after?.IceConnectionState})");
+                return after?.PacketsReceived - before?.PacketsReceived >= 3 && after?.FramesDecoded - before?.FramesDecoded >= 2;
+            }, timeout ?? TimeSpan.FromSeconds(10),
+            () => after is null
+                ? $"{DisplayName}'s call is over: {Page.GetByTestId("call-notice").AllInnerTextsAsync().Result.FirstOrDefault()}"
+                : $"{DisplayName} receives media again (200 ms: {after.PacketsReceived - before?.PacketsReceived} packets, " +
+                  $"{after.FramesDecoded - before?.FramesDecoded} frames; ICE {after.IceConnectionState}; link: {LinkStateAsync().Result})");
     }
 
     public Task<int> IceRestartsAsync() => Page.EvaluateAsync<int>("() => window.peercallDebug?.iceRestarts() ?? 0");
@@ -368,7 +370,8 @@ public sealed class Person : IAsyncDisposable
 
 public sealed record RemoteAudio(double DominantFrequency, double PeakDecibels, double Rms);
 
-public sealed record CandidatePair(double? RoundTripTime, string? LocalType, string? RemoteType, string? Protocol);
+public sealed record CandidatePair(double? RoundTripTime, string? LocalType, string? RemoteType, string? Protocol,
+    string? LocalAddress);
 
 public sealed record MediaStats(long PacketsReceived, long BytesReceived, double AudioLevel, double TotalAudioEnergy,
     long FramesDecoded, CandidatePair? Pair, string ConnectionState, string IceConnectionState);

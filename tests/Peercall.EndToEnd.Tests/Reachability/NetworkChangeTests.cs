@@ -29,10 +29,7 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
         // The screens say so within about two seconds: a second without packets, read once a second.
         await Task.WhenAll(Expect(alice.CallScreen.GetByTestId("media-reconnecting")).ToBeVisibleAsync(new() { Timeout = 4_000 }),
             Expect(bob.CallScreen.GetByTestId("media-reconnecting")).ToBeVisibleAsync(new() { Timeout = 4_000 }));
-        var noticed = call.CutFor;
-        await Eventually.HoldsAsync(async () => (await alice.StatsAsync())?.IceConnectionState is "disconnected" or "failed",
-            TimeSpan.FromSeconds(5), "Alice's ICE connection notices the cut");
-        Console.WriteLine($"Reconnecting shown {noticed.TotalMilliseconds:0} ms, ICE disconnected {call.CutFor.TotalMilliseconds:0} ms after the cut.");
+        Console.WriteLine($"Reconnecting shown {call.CutFor.TotalMilliseconds:0} ms after the cut.");
         await call.WaitUntilCutFor(TimeSpan.FromSeconds(5));
         var restored = Stopwatch.StartNew();
         await call.RestoreAsync();
@@ -71,6 +68,37 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
         Assert.Equal(0, await bob.LiveTracksAsync());
     }
 
+    [Fact]
+    public async Task A_call_carries_on_when_a_device_moves_to_another_address()
+    {
+        await using var call = await BrokenPathCall.StartAsync(env);
+        var (alice, bob) = (call.Alice, call.Bob);
+
+        // Alice's laptop joins another network, as when it roams to another Wi-Fi: her old address goes away, so
+        // only new ICE candidates (an ICE restart) can carry the call; her realtime connection reconnects too.
+        var moved = Stopwatch.StartNew();
+        await call.MoveAliceAsync();
+
+        try
+        {
+            await Task.WhenAll(alice.ExpectMediaFlowingAgainAsync(TimeSpan.FromSeconds(25)),
+                bob.ExpectMediaFlowingAgainAsync(TimeSpan.FromSeconds(25)));
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            throw new Xunit.Sdk.XunitException(
+                $"{e.Message}\nThe server's last lines:\n{string.Join('\n', call.Server.Output.Split('\n').TakeLast(40))}");
+        }
+        Console.WriteLine($"Media back {moved.ElapsedMilliseconds} ms after Alice moved; ICE restarts: alice " +
+                          $"{await alice.IceRestartsAsync()}, bob {await bob.IceRestartsAsync()}");
+        await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
+        Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
+        Assert.InRange(await alice.DominantFrequencyAsync(), 980, 1020);
+        Assert.Equal(call.AliceNewAddress, (await alice.StatsAsync())?.Pair?.LocalAddress);
+        await Expect(alice.CallScreen).ToHaveAttributeAsync("data-phase", "active");
+        await Expect(bob.CallScreen).ToHaveAttributeAsync("data-phase", "active");
+    }
+
     /// <summary>For docs/measurements-web.md: seven 5-second cuts in one call, and how long after each the media
     /// flowed both ways again. <code>PEERCALL_MEASURE=1 dotnet test tests/Peercall.EndToEnd.Tests --filter
     /// FullyQualifiedName~NetworkChangeTests.Measure</code></summary>
@@ -103,12 +131,15 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
         private readonly List<IAsyncDisposable> _owned = [];
         private readonly string _folder;
         private NetworkNamespace _machine = null!;
+        private NetworkNamespace _homeA = null!;
+        private int _subnet;
         private Stopwatch? _cut;
 
         private BrokenPathCall(string folder) => _folder = folder;
 
         public Person Alice { get; private set; } = null!;
         public Person Bob { get; private set; } = null!;
+        public NamespacedServer Server { get; private set; } = null!;
         public TimeSpan CutFor => _cut?.Elapsed ?? TimeSpan.Zero;
 
         public static async Task<BrokenPathCall> StartAsync(EndToEndFixture env)
@@ -128,9 +159,9 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
 
         private async Task SetUpAsync(EndToEndFixture env)
         {
-            var r = Random.Shared.Next(1, 250);
+            var r = _subnet = Random.Shared.Next(1, 250);
             _machine = await Own(NetworkNamespace.CreateAsync("srv"));
-            var homeA = await Own(NetworkNamespace.CreateAsync("alice"));
+            var homeA = _homeA = await Own(NetworkNamespace.CreateAsync("alice"));
             var homeB = await Own(NetworkNamespace.CreateAsync("bob"));
             await NetworkNamespace.LinkAsync(_machine, $"10.{r}.1.1/24", homeA, $"10.{r}.1.2/24");
             await NetworkNamespace.LinkAsync(_machine, $"10.{r}.2.1/24", homeB, $"10.{r}.2.2/24");
@@ -138,7 +169,7 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
             await homeB.IpAsync("route", "add", "default", "via", $"10.{r}.2.1");
             await CheckedAsync("sysctl", "-w", "net.ipv4.ip_forward=1");
 
-            var server = await Own(NamespacedServer.StartAsync(_machine, _folder));
+            var server = Server = await Own(NamespacedServer.StartAsync(_machine, _folder));
             Alice = await Own(Person.LaunchAsync(env, "alice", new BrowserOptions(ToneHertz: 440, Camera: Colour.Red,
                 ExecutablePath: NamespacedServer.ChromiumIn(homeA, _folder), ExtraArgs: [server.TrustFlag]),
                 baseAddress: server.BaseAddress($"10.{r}.1.1")));
@@ -174,6 +205,18 @@ public sealed class NetworkChangeTests(EndToEndFixture env)
         }
 
         public Task RestoreAsync() => CheckedAsync(Iptables, "-D", "FORWARD", "-j", "DROP");
+
+        public string AliceNewAddress => $"10.{_subnet}.3.2";
+
+        /// <summary>Alice's side of her link gets an address on another subnet, routed by the server's machine,
+        /// and loses the one her call was using.</summary>
+        public async Task MoveAliceAsync()
+        {
+            await _machine.IpAsync("addr", "add", $"10.{_subnet}.3.1/24", "dev", _machine.Interfaces[0]);
+            await _homeA.IpAsync("addr", "add", $"{AliceNewAddress}/24", "dev", _homeA.Interfaces[0]);
+            await _homeA.IpAsync("addr", "del", $"10.{_subnet}.1.2/24", "dev", _homeA.Interfaces[0]);
+            await _homeA.IpAsync("route", "replace", "default", "via", $"10.{_subnet}.3.1");
+        }
 
         public async ValueTask DisposeAsync()
         {

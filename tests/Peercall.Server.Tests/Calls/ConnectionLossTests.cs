@@ -98,6 +98,29 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
     }
 
     [Fact]
+    public async Task A_connection_whose_network_goes_away_without_a_goodbye_waits_out_the_grace_period()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.RingingAsync();
+        // The callee answers on a bare WebSocket, which the test can cut without a closing handshake, as a device
+        // that roams to another network does.
+        using var roaming = await RawHubSocket.ConnectAsync(server, parties.Callee);
+        await RawHubSocket.SendAsync(roaming, """{"type":1,"invocationId":"1","target":"GetConnectionId","arguments":[]}""" + "\u001e");
+        var completion = (await RawHubSocket.NextRecordsAsync(roaming, TimeSpan.FromSeconds(5)))!.Single(r => r.Contains("\"invocationId\":\"1\""));
+        var connectionId = System.Text.Json.JsonDocument.Parse(completion.TrimEnd('\u001e')).RootElement.GetProperty("result").GetString();
+        await parties.Callee.Api.AcceptCallAsync(call.Id, connectionId);
+        await parties.CallerPhone.StateAsync(call.Id, CallState.Accepted);
+
+        roaming.Abort();
+
+        Assert.True(await TestDevice.NothingAsync(parties.CallerPhone.States,
+            s => s.Call.Id == call.Id && s.Call.State != CallState.Accepted, TimeSpan.FromSeconds(1)));
+        Assert.Equal(CallState.Accepted, (await parties.Caller.Api.GetCallAsync(call.Id)).State);
+        await server.AdvanceAsync(Grace + TimeSpan.FromSeconds(5));
+        Assert.Equal(CallReason.ConnectionLost, (await parties.CallerPhone.StateAsync(call.Id, CallState.Ended)).Reason);
+    }
+
+    [Fact]
     public async Task A_dropped_connection_that_stays_away_ends_the_call_after_the_grace_period()
     {
         var caller = await server.SignUpAsync("caller");

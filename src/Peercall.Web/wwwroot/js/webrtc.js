@@ -462,6 +462,7 @@ function selectedPair(stats) {
     localType: localCandidate?.candidateType ?? null,
     remoteType: remoteCandidate?.candidateType ?? null,
     protocol: localCandidate?.protocol ?? null,
+    localAddress: localCandidate?.address ?? null,
   };
 }
 
