@@ -30,7 +30,10 @@ public sealed class DeviceSwitchTests(EndToEndFixture env)
         await picker.SelectOptionAsync(second!);
 
         await Expect(picker).ToHaveValueAsync(second!);
-        Assert.Equal(second, await alice.Page.EvaluateAsync<string>("() => window.peercallDebug.sentMicrophone()"));
+        // The picker shows the choice at once; the new microphone opens and replaces the sent track a moment later.
+        await Eventually.HoldsAsync(
+            async () => await alice.Page.EvaluateAsync<string>("() => window.peercallDebug.sentMicrophone()") == second,
+            TimeSpan.FromSeconds(5), "Alice's call sends the microphone she chose");
         Assert.Equal(1, await alice.Page.EvaluateAsync<int>(
             "() => window.peercallDebug.liveMicrophoneTracks()"));
         await bob.ExpectPacketsArrivingAsync();
