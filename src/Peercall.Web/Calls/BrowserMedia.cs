@@ -35,11 +35,11 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     /// <summary>A link's description ("offer" or "answer") or ICE candidate, to send to the other side.</summary>
     public event Func<string, string, string, Task>? LocalSignal;
     public event Func<string, string, Task>? IceStateChanged;
-    public event Func<string, Task>? MediaFlowing;
+    public event Action<string>? MediaFlowing;
     /// <summary>The other side of a link started or stopped sending its camera or its screen.</summary>
-    public event Func<string, bool, bool, Task>? RemoteMediaChanged;
+    public event Action<string, bool, bool>? RemoteMediaChanged;
     /// <summary>The person stopped sharing with the browser's own control.</summary>
-    public event Func<Task>? ScreenShareEnded;
+    public event Action? ScreenShareEnded;
 
     public async Task<CaptureResult> OpenMicrophoneAsync(string? deviceId, VoiceProcessing processing)
     {
@@ -137,14 +137,14 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         IceStateChanged?.Invoke(linkId, state) ?? Task.CompletedTask;
 
     [JSInvokable]
-    public Task OnMediaFlowing(string linkId) => MediaFlowing?.Invoke(linkId) ?? Task.CompletedTask;
+    public void OnMediaFlowing(string linkId) => MediaFlowing?.Invoke(linkId);
 
     [JSInvokable]
-    public Task OnRemoteMediaChanged(string linkId, bool camera, bool screen) =>
-        RemoteMediaChanged?.Invoke(linkId, camera, screen) ?? Task.CompletedTask;
+    public void OnRemoteMediaChanged(string linkId, bool camera, bool screen) =>
+        RemoteMediaChanged?.Invoke(linkId, camera, screen);
 
     [JSInvokable]
-    public Task OnScreenShareEnded() => ScreenShareEnded?.Invoke() ?? Task.CompletedTask;
+    public void OnScreenShareEnded() => ScreenShareEnded?.Invoke();
 
     public async ValueTask DisposeAsync()
     {

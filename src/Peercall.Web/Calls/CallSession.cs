@@ -36,7 +36,6 @@ public sealed class CallSession : ILiveState
     private Task<CaptureResult>? _microphone;
     private Task<RtcConfiguration>? _rtcConfiguration;
     private CancellationTokenSource? _ticking;
-    private PeerLink? _link;
     private int _generation;
 
     public CallSession(PeercallApi api, RealtimeConnection realtime, BrowserMedia media, LocalMedia local,
@@ -55,21 +54,9 @@ public sealed class CallSession : ILiveState
         realtime.Stopping += LeaveAsync;
         media.LocalSignal += (linkId, kind, payload) => LinkOf(linkId)?.SendLocalSignalAsync(kind, payload) ?? Task.CompletedTask;
         media.IceStateChanged += (linkId, state) => LinkOf(linkId)?.IceStateChangedAsync(state) ?? Task.CompletedTask;
-        media.MediaFlowing += linkId =>
-        {
-            LinkOf(linkId)?.MediaStarted();
-            return Task.CompletedTask;
-        };
-        media.RemoteMediaChanged += (linkId, camera, screen) =>
-        {
-            LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
-            return Task.CompletedTask;
-        };
-        media.ScreenShareEnded += () =>
-        {
-            local.ScreenShareEnded();
-            return Task.CompletedTask;
-        };
+        media.MediaFlowing += linkId => LinkOf(linkId)?.MediaStarted();
+        media.RemoteMediaChanged += (linkId, camera, screen) => LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
+        media.ScreenShareEnded += local.ScreenShareEnded;
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);
     }
 
@@ -80,10 +67,10 @@ public sealed class CallSession : ILiveState
     public LocalMedia Local { get; }
 
     /// <summary>The link to the other participant, once the call is answered.</summary>
-    public PeerLink? Link => _link;
-    public bool MediaFlowing => _link?.MediaFlowing == true;
+    public PeerLink? Link { get; private set; }
+    public bool MediaFlowing => Link?.MediaFlowing == true;
     /// <summary>Media stopped and the link is trying to bring it back.</summary>
-    public bool Reconnecting => _link?.Reconnecting == true;
+    public bool Reconnecting => Link?.Reconnecting == true;
     public bool IsVideoCall => Call?.Media == CallMedia.Video;
     public DateTimeOffset? ConnectedAt { get; private set; }
     public CallNotice? Notice { get; private set; }
@@ -167,7 +154,7 @@ public sealed class CallSession : ILiveState
         }
         try
         {
-            await OpenLinkAsync(call, call.Caller, starts: false, generation);
+            await OpenLinkAsync(call, starts: false, generation);
             if (generation != _generation) return;
             Call = await _api.AcceptCallAsync(call.Id, _realtime.ConnectionId);
         }
@@ -249,7 +236,7 @@ public sealed class CallSession : ILiveState
         Changed?.Invoke();
     }
 
-    private PeerLink? LinkOf(string linkId) => _link?.Id == linkId ? _link : null;
+    private PeerLink? LinkOf(string linkId) => Link?.Id == linkId ? Link : null;
 
     private Task LeaveAsync() => Phase switch
     {
@@ -307,7 +294,7 @@ public sealed class CallSession : ILiveState
             return;
         try
         {
-            await OpenLinkAsync(call, call.Callee, starts: true, generation);
+            await OpenLinkAsync(call, starts: true, generation);
         }
         catch (JSException)
         {
@@ -317,9 +304,9 @@ public sealed class CallSession : ILiveState
         await Local.LoadDevicesAsync();
     }
 
-    private async Task OpenLinkAsync(Call call, CallParty participant, bool starts, int generation)
+    private async Task OpenLinkAsync(Call call, bool starts, int generation)
     {
-        var link = _link = new PeerLink(participant, _media, _time,
+        var link = Link = new PeerLink(_media, _time,
             (kind, payload) => IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, kind, payload))),
             FetchRtcConfigurationAsync);
         link.Changed += () => Changed?.Invoke();
@@ -329,7 +316,7 @@ public sealed class CallSession : ILiveState
 
     private async Task OnSignalAsync(Signal signal)
     {
-        if (Phase != CallPhase.Active || Call?.Id != signal.CallId || _link is not { } link) return;
+        if (Phase != CallPhase.Active || Call?.Id != signal.CallId || Link is not { } link) return;
         await link.ReceiveAsync(signal);
     }
 
@@ -376,7 +363,7 @@ public sealed class CallSession : ILiveState
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                if (_link is { } link) await link.TickAsync();
+                if (Link is { } link) await link.TickAsync();
                 if (stop.IsCancellationRequested) return;
                 Changed?.Invoke();
             }
@@ -441,7 +428,7 @@ public sealed class CallSession : ILiveState
     private async Task FinishAsync(CallNotice? notice)
     {
         var stillOpening = _capturing.Where(c => !c.IsCompleted).ToList();
-        var link = _link;
+        var link = Link;
         Reset();
         Notice = notice;
         Changed?.Invoke();
@@ -471,7 +458,7 @@ public sealed class CallSession : ILiveState
         _earlyChanges.Clear();
         _capturing.Clear();
         _microphone = null;
-        _link = null;
+        Link = null;
         Phase = CallPhase.Idle;
         Call = null;
         ConnectedAt = null;

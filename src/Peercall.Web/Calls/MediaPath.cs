@@ -50,25 +50,17 @@ public sealed class MediaPath(TimeProvider time)
         }
     }
 
-    /// <summary>Audio arrived since the last reading: a broken path works again, whatever ICE says yet.</summary>
-    public void MediaArrived()
+    /// <summary>Called about once a second, with whether audio arrived since the last call (null while the path
+    /// has carried none yet). Audio arriving heals an interrupted path whatever ICE says yet; none arriving
+    /// interrupts a connected one; the rest is what the time decides.</summary>
+    public MediaPathAction Tick(bool? audioArrived = null)
     {
-        if (State != MediaPathState.Interrupted) return;
-        State = MediaPathState.Connected;
-        _interruptedAt = null;
-    }
-
-    /// <summary>No audio arrived during the last reading's second, on a path that was carrying it.</summary>
-    public MediaPathAction MediaStalled()
-    {
-        if (State != MediaPathState.Connected) return MediaPathAction.None;
-        Interrupt();
-        return Tick();
-    }
-
-    /// <summary>Called about once a second: what the time alone decides.</summary>
-    public MediaPathAction Tick()
-    {
+        if (audioArrived == true && State == MediaPathState.Interrupted)
+        {
+            State = MediaPathState.Connected;
+            _interruptedAt = null;
+        }
+        if (audioArrived == false && State == MediaPathState.Connected) Interrupt();
         if (State != MediaPathState.Interrupted || _interruptedAt is not { } since) return MediaPathAction.None;
         var broken = time.GetUtcNow() - since;
         if (broken >= LostAfter)

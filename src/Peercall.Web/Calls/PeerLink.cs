@@ -15,18 +15,15 @@ public sealed class PeerLink
     private readonly BrowserMedia _media;
     private readonly Func<SignalKind, string, Task> _send;
     private readonly Func<Task<RtcConfiguration>> _freshConfiguration;
-    private readonly List<Signal> _early = [];
     private readonly CallQualityMeter _meter = new();
     private readonly TimeProvider _time;
     private Task _sending = Task.CompletedTask;
     private long _lastPacketsReceived;
-    private bool _opened;
     private bool _closed;
 
-    public PeerLink(CallParty participant, BrowserMedia media, TimeProvider time,
-        Func<SignalKind, string, Task> send, Func<Task<RtcConfiguration>> freshConfiguration)
+    public PeerLink(BrowserMedia media, TimeProvider time, Func<SignalKind, string, Task> send,
+        Func<Task<RtcConfiguration>> freshConfiguration)
     {
-        Participant = participant;
         Path = new MediaPath(time);
         _media = media;
         _time = time;
@@ -35,7 +32,6 @@ public sealed class PeerLink
     }
 
     public string Id { get; } = Guid.NewGuid().ToString("N");
-    public CallParty Participant { get; }
     public MediaPath Path { get; }
     public bool MediaFlowing { get; private set; }
     public bool RemoteCamera { get; private set; }
@@ -50,24 +46,14 @@ public sealed class PeerLink
     public event Func<CallReason, Task>? Broken;
     public event Action? Changed;
 
-    public async Task OpenAsync(RtcConfiguration configuration, bool starts)
-    {
-        await _media.OpenLinkAsync(Id, configuration, starts);
-        _opened = true;
-        var early = _early.ToList();
-        _early.Clear();
-        foreach (var signal in early) await ReceiveAsync(signal);
-    }
+    /// <summary>Opens the peer connection. Nothing can arrive for it before: the side that starts offers first, and
+    /// the other opens its link before it accepts the call.</summary>
+    public Task OpenAsync(RtcConfiguration configuration, bool starts) => _media.OpenLinkAsync(Id, configuration, starts);
 
-    /// <summary>A signal from the other side; kept until the link is open.</summary>
+    /// <summary>A signal from the other side.</summary>
     public async Task ReceiveAsync(Signal signal)
     {
         if (_closed) return;
-        if (!_opened)
-        {
-            _early.Add(signal);
-            return;
-        }
         var kind = signal.Kind switch { SignalKind.Offer => "offer", SignalKind.Answer => "answer", _ => "candidate" };
         try
         {
@@ -126,15 +112,14 @@ public sealed class PeerLink
         {
             // The page is going away or the link closed between two readings.
         }
-        var action = MediaPathAction.None;
-        if (sample is not null) Quality = _meter.Add(sample, _time.GetUtcNow());
-        if (sample is not null && MediaFlowing)
+        bool? audioArrived = null;
+        if (sample is not null)
         {
-            if (sample.PacketsReceived > _lastPacketsReceived) Path.MediaArrived();
-            else action = Path.MediaStalled();
+            Quality = _meter.Add(sample, _time.GetUtcNow());
+            if (MediaFlowing) audioArrived = sample.PacketsReceived > _lastPacketsReceived;
             _lastPacketsReceived = sample.PacketsReceived;
         }
-        await ActAsync(action == MediaPathAction.None ? Path.Tick() : action);
+        await ActAsync(Path.Tick(audioArrived));
     }
 
     public async Task CloseAsync()

@@ -15,13 +15,9 @@ public sealed class DeviceSwitchTests(EndToEndFixture env)
     [Fact]
     public async Task Switching_the_microphone_mid_call_moves_the_call_to_it_without_renegotiating()
     {
-        await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(ToneHertz: 440));
-        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
-        await alice.SignUpAsync();
-        await bob.SignUpAsync();
-        await alice.CallAsync(bob);
-        await bob.IncomingCall.GetByTestId("accept").ClickAsync();
-        await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
+        await using var people = await TwoPeople.SignUpAsync(env);
+        var (alice, bob) = people;
+        await people.ConnectAsync(video: false);
         var descriptions = await bob.Page.EvaluateAsync<int>("() => window.peercallDebug.descriptionsReceived()");
 
         await alice.CallScreen.GetByTestId("call-settings").Locator("summary").ClickAsync();

@@ -1,6 +1,3 @@
-using System.Collections.Concurrent;
-using System.Diagnostics;
-
 namespace Peercall.EndToEnd.Tests.Infrastructure;
 
 /// <summary>A colour a fake camera shows, as 0–255 RGB.</summary>
@@ -23,27 +20,7 @@ public sealed record Colour(int R, int G, int B)
 /// plays the clip in a loop at the clip's size (a 720p Y4M would be 40 MB a second; this is a few hundred KB).</summary>
 public static class Colours
 {
-    private static readonly string Folder = Path.Combine(Path.GetTempPath(), "peercall-e2e-colours");
-    private static readonly ConcurrentDictionary<Colour, Lazy<string>> Files = new();
-
-    public static string Mjpeg(Colour colour) => Files.GetOrAdd(colour, c => new Lazy<string>(() => Make(c))).Value;
-
-    private static string Make(Colour colour)
-    {
-        Directory.CreateDirectory(Folder);
-        var path = Path.Combine(Folder, $"colour-{colour.Hex}.mjpeg");
-        if (File.Exists(path)) return path;
-        var partial = path + ".partial.mjpeg";
-        using var ffmpeg = Process.Start(new ProcessStartInfo("ffmpeg",
-            ["-y", "-loglevel", "error", "-f", "lavfi", "-i", $"color=c=0x{colour.Hex}:s=1280x720:r=30", "-t", "1",
-             "-c:v", "mjpeg", "-q:v", "3", "-f", "mjpeg", partial])
-        {
-            RedirectStandardError = true,
-        })!;
-        var error = ffmpeg.StandardError.ReadToEnd();
-        ffmpeg.WaitForExit();
-        if (ffmpeg.ExitCode != 0) throw new InvalidOperationException($"ffmpeg failed: {error}");
-        File.Move(partial, path, overwrite: true);
-        return path;
-    }
+    public static string Mjpeg(Colour colour) => GeneratedMedia.File($"colour-{colour.Hex}.mjpeg", "ffmpeg", path =>
+        ["-y", "-loglevel", "error", "-f", "lavfi", "-i", $"color=c=0x{colour.Hex}:s=1280x720:r=30", "-t", "1",
+         "-c:v", "mjpeg", "-q:v", "3", "-f", "mjpeg", path]);
 }

@@ -252,7 +252,7 @@ public sealed class Person : IAsyncDisposable
     {
         VideoColour? seen = null;
         await Eventually.HoldsAsync(async () => (seen = await VideoColourAsync(testId)) is { } c && colour.IsCloseTo(c.R, c.G, c.B),
-            TimeSpan.FromSeconds(10), () => $"{DisplayName}'s {testId} shows {colour} (last seen: {seen}; link: {LinkStateAsync().Result})");
+            TimeSpan.FromSeconds(10), async () => $"{DisplayName}'s {testId} shows {colour} (last seen: {seen}; link: {await LinkStateAsync()})");
         var before = (await StatsAsync())!.FramesDecoded;
         await Task.Delay(700);
         var after = (await StatsAsync())!.FramesDecoded;
@@ -270,10 +270,10 @@ public sealed class Person : IAsyncDisposable
                 after = await StatsAsync();
                 return after?.PacketsReceived - before?.PacketsReceived >= 3 && after?.FramesDecoded - before?.FramesDecoded >= 2;
             }, timeout ?? TimeSpan.FromSeconds(10),
-            () => after is null
-                ? $"{DisplayName}'s call is over: {Page.GetByTestId("call-notice").AllInnerTextsAsync().Result.FirstOrDefault()}"
+            async () => after is null
+                ? $"{DisplayName}'s call is over: {(await Page.GetByTestId("call-notice").AllInnerTextsAsync()).FirstOrDefault()}"
                 : $"{DisplayName} receives media again (200 ms: {after.PacketsReceived - before?.PacketsReceived} packets, " +
-                  $"{after.FramesDecoded - before?.FramesDecoded} frames; ICE {after.IceConnectionState}; link: {LinkStateAsync().Result})");
+                  $"{after.FramesDecoded - before?.FramesDecoded} frames; ICE {after.IceConnectionState}; link: {await LinkStateAsync()})");
     }
 
     public Task<int> IceRestartsAsync() => Page.EvaluateAsync<int>("() => window.peercallDebug?.iceRestarts() ?? 0");

@@ -52,9 +52,9 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
         report.AppendLine($"Measured {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC on {Environment.ProcessorCount} cores, " +
                           $"Chromium {await ChromiumVersionAsync()}, server published with -c Release.");
         report.AppendLine();
-        await MeasureCallSetupAsync(report);
+        await MeasureCallSetupAsync(report, video: false);
         report.AppendLine();
-        await MeasureVideoCallSetupAsync(report);
+        await MeasureCallSetupAsync(report, video: true);
         report.AppendLine();
         await MeasureLoadAsync(report);
 
@@ -63,27 +63,30 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
         await File.WriteAllTextAsync(Repository.Artifacts("measurements-web.md"), text);
     }
 
-    private async Task MeasureCallSetupAsync(StringBuilder report)
+    /// <summary>Seven calls, voice or video, with real-user settings (voice processing on): from the callee's
+    /// Accept click to the first inbound audio packet and, for video, the first decoded frame, on each side.</summary>
+    private async Task MeasureCallSetupAsync(StringBuilder report, bool video)
     {
-        // Real-user settings: voice processing on.
-        var options = new BrowserOptions(VoiceProcessing: true);
-        await using var alice = await Person.LaunchAsync(env, "alice", options with { ToneHertz = 440 });
-        await using var bob = await Person.LaunchAsync(env, "bob", options with { ToneHertz = 1000 });
-        await alice.SignUpAsync();
-        await bob.SignUpAsync();
+        await using var people = await TwoPeople.SignUpAsync(env, cameras: video, voiceProcessing: true);
+        var (alice, bob) = people;
 
-        var callee = new List<double>();
-        var caller = new List<double>();
+        var samples = new Dictionary<string, List<double>>();
+        void Add(string row, double value) => (samples.TryGetValue(row, out var list) ? list : samples[row] = []).Add(value);
         for (var run = 0; run < CallRuns; run++)
         {
-            await alice.CallAsync(bob);
+            await (video ? alice.VideoCallAsync(bob) : alice.CallAsync(bob));
             await Expect(bob.IncomingCall).ToBeVisibleAsync();
             await MarkAcceptAsync(bob);
             await bob.IncomingCall.GetByTestId("accept").ClickAsync();
             await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
+            if (video)
+                await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
             var acceptedAt = await bob.Page.EvaluateAsync<double>("() => window.__acceptedAt");
-            callee.Add((await bob.FirstInboundPacketAtAsync())!.Value - acceptedAt);
-            caller.Add((await alice.FirstInboundPacketAtAsync())!.Value - acceptedAt);
+            foreach (var (side, person) in new[] { ("callee (clicked Accept)", bob), ("caller", alice) })
+            {
+                Add($"{side}, audio", (await person.FirstInboundPacketAtAsync())!.Value - acceptedAt);
+                if (video) Add($"{side}, video", (await person.FirstVideoFrameAtAsync())!.Value - acceptedAt);
+            }
 
             await alice.CallScreen.GetByTestId("hang-up").ClickAsync();
             await Expect(bob.CallScreen).ToHaveCountAsync(0);
@@ -91,53 +94,13 @@ public sealed class WebMeasurements(EndToEndFixture env, ITestOutputHelper outpu
             await alice.Page.GetByTestId("dismiss-notice").ClickAsync();
         }
 
-        report.AppendLine($"## Call setup: Accept click → first inbound audio packet ({CallRuns} calls)");
+        report.AppendLine(video
+            ? $"## Video call setup: Accept click → first inbound audio packet / first decoded video frame ({CallRuns} calls)"
+            : $"## Call setup: Accept click → first inbound audio packet ({CallRuns} calls)");
         report.AppendLine();
         report.AppendLine("| side | median | min | max | all runs (ms) |");
         report.AppendLine("|---|---|---|---|---|");
-        report.AppendLine(Row("callee (clicked Accept)", callee));
-        report.AppendLine(Row("caller", caller));
-    }
-
-    private async Task MeasureVideoCallSetupAsync(StringBuilder report)
-    {
-        var options = new BrowserOptions(VoiceProcessing: true);
-        await using var alice = await Person.LaunchAsync(env, "alice", options with { ToneHertz = 440, Camera = Colour.Red });
-        await using var bob = await Person.LaunchAsync(env, "bob", options with { ToneHertz = 1000, Camera = Colour.Blue });
-        await alice.SignUpAsync();
-        await bob.SignUpAsync();
-
-        var calleeAudio = new List<double>();
-        var callerAudio = new List<double>();
-        var calleeVideo = new List<double>();
-        var callerVideo = new List<double>();
-        for (var run = 0; run < CallRuns; run++)
-        {
-            await alice.VideoCallAsync(bob);
-            await Expect(bob.IncomingCall).ToBeVisibleAsync();
-            await MarkAcceptAsync(bob);
-            await bob.IncomingCall.GetByTestId("accept").ClickAsync();
-            await Task.WhenAll(alice.ExpectVideoAsync("remote-camera", Colour.Blue), bob.ExpectVideoAsync("remote-camera", Colour.Red));
-            var acceptedAt = await bob.Page.EvaluateAsync<double>("() => window.__acceptedAt");
-            calleeAudio.Add((await bob.FirstInboundPacketAtAsync())!.Value - acceptedAt);
-            callerAudio.Add((await alice.FirstInboundPacketAtAsync())!.Value - acceptedAt);
-            calleeVideo.Add((await bob.FirstVideoFrameAtAsync())!.Value - acceptedAt);
-            callerVideo.Add((await alice.FirstVideoFrameAtAsync())!.Value - acceptedAt);
-
-            await alice.CallScreen.GetByTestId("hang-up").ClickAsync();
-            await Expect(bob.CallScreen).ToHaveCountAsync(0);
-            await bob.Page.GetByTestId("dismiss-notice").ClickAsync();
-            await alice.Page.GetByTestId("dismiss-notice").ClickAsync();
-        }
-
-        report.AppendLine($"## Video call setup: Accept click → first inbound audio packet / first decoded video frame ({CallRuns} calls)");
-        report.AppendLine();
-        report.AppendLine("| side | median | min | max | all runs (ms) |");
-        report.AppendLine("|---|---|---|---|---|");
-        report.AppendLine(Row("callee audio", calleeAudio));
-        report.AppendLine(Row("caller audio", callerAudio));
-        report.AppendLine(Row("callee video", calleeVideo));
-        report.AppendLine(Row("caller video", callerVideo));
+        foreach (var (row, values) in samples) report.AppendLine(Row(row, values));
     }
 
     private static Task MarkAcceptAsync(Person callee) => callee.Page.EvaluateAsync("""

@@ -15,12 +15,9 @@ public sealed class ScreenShareTests(EndToEndFixture env)
     [Fact]
     public async Task A_shared_screen_shows_large_on_the_other_side_with_the_camera_small_and_goes_when_sharing_stops()
     {
-        await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(ToneHertz: 440, Camera: Colour.Red));
-        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000, Camera: Colour.Blue));
-        await alice.SignUpAsync();
-        await bob.SignUpAsync();
-        await alice.VideoCallAsync(bob);
-        await bob.IncomingCall.GetByTestId("accept").ClickAsync();
+        await using var people = await TwoPeople.SignUpAsync(env, cameras: true);
+        var (alice, bob) = people;
+        await people.ConnectAsync(video: true);
         await bob.ExpectVideoAsync("remote-camera", Colour.Red);
 
         await alice.CallScreen.GetByTestId("share-screen").ClickAsync();
@@ -32,9 +29,9 @@ public sealed class ScreenShareTests(EndToEndFixture env)
         await Eventually.HoldsAsync(async () => (screen = await bob.VideoColourAsync("remote-screen")) is { } c && c.G > c.R + 60 && c.G > c.B + 60,
             TimeSpan.FromSeconds(10), () => $"Bob sees Alice's (green) fake screen, not {screen}");
         Assert.Equal(720, screen!.Height);
-        // Alice's offer with all three slots sending and every codec Chromium has stays well inside the limit.
-        var offer = await alice.Page.EvaluateAsync<int>("() => window.peercallDebug.offerSize()");
-        Assert.InRange(offer, 1_000, Peercall.Contracts.Signaling.SignalLimits.MaxDescriptionLength / 2);
+        // Alice's last description (with all three slots sending, every codec Chromium has) stays well inside the limit.
+        var description = await alice.Page.EvaluateAsync<int>("() => window.peercallDebug.localDescriptionSize()");
+        Assert.InRange(description, 1_000, Peercall.Contracts.Signaling.SignalLimits.MaxDescriptionLength / 2);
         await bob.ExpectVideoAsync("remote-camera", Colour.Red);
         Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);
 

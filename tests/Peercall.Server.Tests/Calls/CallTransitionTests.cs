@@ -118,18 +118,6 @@ public sealed class CallTransitionTests(PeercallServer server) : IClassFixture<P
     }
 
     [Theory]
-    [InlineData("hologram")]
-    [InlineData("")]
-    public async Task A_call_with_unknown_media_is_refused(string media)
-    {
-        await using var parties = await CallParties.ConnectAsync(server);
-        using var response = await server.SendAsync(HttpMethod.Post, "api/calls",
-            $$"""{"calleeId":"{{parties.Callee.Id}}","media":"{{media}}"}""", parties.Caller.AccessToken);
-        await Refusals.ProblemAsync(response, HttpStatusCode.BadRequest, ProblemCodes.BadRequest);
-        Assert.Empty((await parties.Caller.Api.GetCallHistoryAsync()).Items);
-    }
-
-    [Theory]
     [InlineData("glare")]
     [InlineData("answered")]
     [InlineData("connection-lost")]

@@ -44,10 +44,14 @@ public sealed class BadInputTests(PeercallServer server) : IClassFixture<Peercal
         Assert.Contains("$.calleeId", (await Refusals.ProblemAsync(notAGuid, HttpStatusCode.BadRequest,
             ProblemCodes.BadRequest)).GetProperty("detail").GetString());
 
-        using var hologram = await server.SendAsync(HttpMethod.Post, "api/calls",
-            $$"""{"calleeId": "{{Guid.NewGuid()}}", "media": "hologram"}""", user.AccessToken);
-        Assert.Contains("$.media", (await Refusals.ProblemAsync(hologram, HttpStatusCode.BadRequest,
-            ProblemCodes.BadRequest)).GetProperty("detail").GetString());
+        foreach (var media in new[] { "hologram", "" })
+        {
+            using var unknown = await server.SendAsync(HttpMethod.Post, "api/calls",
+                $$"""{"calleeId": "{{Guid.NewGuid()}}", "media": "{{media}}"}""", user.AccessToken);
+            Assert.Contains("$.media", (await Refusals.ProblemAsync(unknown, HttpStatusCode.BadRequest,
+                ProblemCodes.BadRequest)).GetProperty("detail").GetString());
+        }
+        Assert.Empty((await user.Api.GetCallHistoryAsync()).Items);
 
         using var page = await server.SendAsync(HttpMethod.Get, "api/users?page=abc", accessToken: user.AccessToken);
         await Refusals.ProblemAsync(page, HttpStatusCode.BadRequest, ProblemCodes.BadRequest);

@@ -37,16 +37,15 @@ public sealed class MediaPathTests
     [Fact]
     public void A_second_without_audio_interrupts_the_path_before_ice_notices_and_audio_arriving_heals_it()
     {
-        Assert.Equal(MediaPathAction.None, _path.MediaStalled());
+        Assert.Equal(MediaPathAction.None, _path.Tick(audioArrived: false));
         Assert.Equal(MediaPathState.Connecting, _path.State);
         _path.IceStateChanged("connected");
 
-        Assert.Equal(MediaPathAction.None, _path.MediaStalled());
+        Assert.Equal(MediaPathAction.None, _path.Tick(audioArrived: false));
         Assert.Equal(MediaPathState.Interrupted, _path.State);
         Step(MediaPath.RestartAfter);
-        Assert.Equal(MediaPathAction.None, _path.MediaStalled());
-        Assert.Equal(MediaPathAction.RestartIce, _path.Tick());
-        _path.MediaArrived();
+        Assert.Equal(MediaPathAction.RestartIce, _path.Tick(audioArrived: false));
+        Assert.Equal(MediaPathAction.None, _path.Tick(audioArrived: true));
         Assert.Equal(MediaPathState.Connected, _path.State);
         Step(MediaPath.LostAfter);
         Assert.Equal(MediaPathAction.None, _path.Tick());

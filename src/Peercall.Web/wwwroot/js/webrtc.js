@@ -223,6 +223,8 @@ class PeerLink {
     this.chain = Promise.resolve();
     this.firstInboundAt = null;
     this.firstFrameAt = null;
+    this.restarts = 0;
+    this.descriptionsReceived = 0;
     this.audio = new Audio();
     this.audio.autoplay = true;
     this.remoteState = '';
@@ -292,7 +294,7 @@ class PeerLink {
 
   async describe(type, sdp) {
     const pc = this.pc;
-    this.descriptionsReceived = (this.descriptionsReceived ?? 0) + 1;
+    this.descriptionsReceived++;
     const readyForOffer = !this.makingOffer && (pc.signalingState === 'stable' || this.settingRemoteAnswer);
     const collision = type === 'offer' && !readyForOffer;
     this.ignoreOffer = !this.polite && collision;
@@ -329,7 +331,7 @@ class PeerLink {
   }
 
   restartIce(configuration) {
-    this.restarts = (this.restarts ?? 0) + 1;
+    this.restarts++;
     this.pc.setConfiguration(rtcConfiguration(configuration));
     this.pc.restartIce();
   }
@@ -618,7 +620,7 @@ globalThis.peercallDebug = {
   liveTracks: () => [...acquiredTracks].filter(t => t.readyState === 'live').length,
   hasPeer: () => links.size > 0,
   ringing: () => ringtone !== null && ringtone.context.state !== 'closed',
-  offerSize: () => firstLink()?.pc.localDescription?.sdp.length ?? 0,
+  localDescriptionSize: () => firstLink()?.pc.localDescription?.sdp.length ?? 0,
   transceivers: () => firstLink()?.pc.getTransceivers().map(t => ({
     mid: t.mid, direction: t.direction, currentDirection: t.currentDirection, muted: t.receiver.track.muted,
     sending: t.sender.track?.kind ?? null,
