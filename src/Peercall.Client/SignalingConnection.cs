@@ -15,6 +15,7 @@ namespace Peercall.Client;
 /// </summary>
 public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
 {
+    private static readonly TimeSpan LeavingTimeout = TimeSpan.FromSeconds(2);
     private readonly HubConnection _hub;
 
     public SignalingConnection(Uri serverBaseAddress, Func<Task<string?>> accessTokenProvider,
@@ -67,7 +68,15 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
     }
 
     public Task<string> GetConnectionId() => InvokeAsync<string>(nameof(ISignalingHub.GetConnectionId));
-    public Task StopAsync(CancellationToken ct = default) => _hub.StopAsync(ct);
+    /// <summary>Closes the connection on purpose: the server ends this device's calls at once instead of
+    /// waiting for it to come back.</summary>
+    public async Task StopAsync(CancellationToken ct = default)
+    {
+        await SayLeavingAsync();
+        await _hub.StopAsync(ct);
+    }
+
+    public Task Leaving() => InvokeAsync<object?>(nameof(ISignalingHub.Leaving));
 
     /// <inheritdoc cref="ISignalingHub.WatchPresence"/>
     public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) =>
@@ -86,7 +95,25 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
 
     public Task SendSignal(Signal signal) => InvokeAsync<object?>(nameof(ISignalingHub.SendSignal), signal);
 
-    public ValueTask DisposeAsync() => _hub.DisposeAsync();
+    /// <summary>Closes the connection on purpose, as <see cref="StopAsync"/> does.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await SayLeavingAsync();
+        await _hub.DisposeAsync();
+    }
+
+    private async Task SayLeavingAsync()
+    {
+        if (_hub.State != HubConnectionState.Connected) return;
+        try
+        {
+            await Leaving().WaitAsync(LeavingTimeout);
+        }
+        catch (Exception)
+        {
+            // Best effort: the close frame that follows says the same, unless it is lost with the connection.
+        }
+    }
 
     /// <summary>Invokes a hub method; a refusal from the server surfaces as a <see cref="PeercallHubException"/>.</summary>
     private async Task<T> InvokeAsync<T>(string method, params object?[] args)

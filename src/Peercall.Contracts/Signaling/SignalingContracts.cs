@@ -57,6 +57,11 @@ public interface ISignalingHub
     /// negotiation (WebSockets only) learn it only this way.</summary>
     Task<string> GetConnectionId();
 
+    /// <summary>Says this device is closing its connection on purpose (a sign-out, an app closing), so that its
+    /// calls end at once when it does instead of waiting for it to come back. A close frame says the same, but one
+    /// followed closely by the TCP reset of a client that aborts its socket can be lost in the server's read.</summary>
+    Task Leaving();
+
     /// <summary>Replaces the users whose presence changes this connection receives, typically the contacts on
     /// screen (at most <see cref="PresenceLimits.MaxWatched"/>), and returns their presence now. A watch lasts as
     /// long as the connection: after a reconnect, watch again. Events that arrive while this call is in flight

@@ -121,9 +121,12 @@ public sealed class CallService(
     {
         var call = await FindForAsync(callId, c => c.CallerId == userId || c.CalleeId == userId);
         var bound = call.CallerId == userId ? call.CallerConnectionId : call.CalleeConnectionId;
-        // Only a device coming back may take the call over, never a second device while the first still talks.
+        // Only the device coming back may take the call over, never a second device while the first still talks.
+        // The device is its sign-in session: it may come back before the server has noticed its old connection
+        // drop, which takes up to the keep-alive timeout when its network went away.
         if (call.State == CallState.Accepted && bound is not null && bound != connectionId
-            && await presence.FindAsync(bound) is not null)
+            && await presence.FindAsync(bound) is { } talking
+            && talking.SessionId != (await presence.FindAsync(connectionId))?.SessionId)
             throw new PeercallException(409, ProblemCodes.IllegalTransition, "This call is going on on another of your devices.");
         if (call.State != CallState.Accepted || !await bindings.RebindAsync(callId, userId, connectionId))
             throw new PeercallException(409, ProblemCodes.IllegalTransition, $"This call is {Describe(call.State)}; it cannot be resumed.");

@@ -28,8 +28,12 @@ public sealed class SignalingHub(
 
     private Guid UserId => Context.User!.UserId();
 
-    public override Task OnConnectedAsync() => presence.ConnectedAsync(new RealtimeConnection(
-        Context.ConnectionId, UserId, Context.User!.SessionId(), time.GetUtcNow().UtcDateTime, Context));
+    public override Task OnConnectedAsync()
+    {
+        Goodbye.KeepSocket(Context);
+        return presence.ConnectedAsync(new RealtimeConnection(
+            Context.ConnectionId, UserId, Context.User!.SessionId(), time.GetUtcNow().UtcDateTime, Context));
+    }
 
     public override async Task OnDisconnectedAsync(Exception? exception)
     {
@@ -39,11 +43,16 @@ public sealed class SignalingHub(
         // accepted ones wait for their parties to resume them), instead of thousands of database checks on the
         // way out; on a cluster the other nodes carry on, so the calls are settled now.
         if (lifetime.ApplicationStopping.IsCancellationRequested && !bindings.OutliveThisNode) return;
-        await Calls.ConnectionClosedAsync(connection,
-            clean: exception is null && ClosingHandshake.ClientSaidGoodbye(Context.GetHttpContext()));
+        await Calls.ConnectionClosedAsync(connection, clean: Goodbye.Said(Context, exception));
     }
 
     public Task<string> GetConnectionId() => Task.FromResult(Context.ConnectionId);
+
+    public Task Leaving()
+    {
+        Goodbye.Leaving(Context);
+        return Task.CompletedTask;
+    }
 
     public Task<IReadOnlyList<UserPresence>> WatchPresence(IReadOnlyList<Guid> userIds) => presence.WatchAsync(Context, userIds);
 

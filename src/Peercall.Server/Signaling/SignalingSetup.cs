@@ -61,7 +61,7 @@ public static class SignalingSetup
             // Without a valid token the hub's endpoint answers 401.
             : !http.User.IsSignedIn() ? next(http)
             : capacity.RefuseWhenFullAsync(http, () => http.WebSockets.IsWebSocketRequest
-                ? ClosingHandshake.RememberSocketAsync(http, next)
+                ? Goodbye.RememberSocketAsync(http, next)
                 : Refuse(http, $"{SignalingRoutes.Hub} takes WebSocket connections only; connect one"))));
         app.MapHub<SignalingHub>(SignalingRoutes.Hub, options =>
         {

@@ -1,3 +1,4 @@
+using System.Net.WebSockets;
 using Microsoft.Extensions.DependencyInjection;
 using Peercall.Contracts;
 using Peercall.Contracts.Calls;
@@ -101,15 +102,7 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
     public async Task A_connection_whose_network_goes_away_without_a_goodbye_waits_out_the_grace_period()
     {
         await using var parties = await CallParties.ConnectAsync(server);
-        var call = await parties.RingingAsync();
-        // The callee answers on a bare WebSocket, which the test can cut without a closing handshake, as a device
-        // that roams to another network does.
-        using var roaming = await RawHubSocket.ConnectAsync(server, parties.Callee);
-        await RawHubSocket.SendAsync(roaming, """{"type":1,"invocationId":"1","target":"GetConnectionId","arguments":[]}""" + "\u001e");
-        var completion = (await RawHubSocket.NextRecordsAsync(roaming, TimeSpan.FromSeconds(5)))!.Single(r => r.Contains("\"invocationId\":\"1\""));
-        var connectionId = System.Text.Json.JsonDocument.Parse(completion.TrimEnd('\u001e')).RootElement.GetProperty("result").GetString();
-        await parties.Callee.Api.AcceptCallAsync(call.Id, connectionId);
-        await parties.CallerPhone.StateAsync(call.Id, CallState.Accepted);
+        var (call, roaming) = await AcceptedOnABareWebSocketAsync(parties);
 
         roaming.Abort();
 
@@ -118,6 +111,42 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
         Assert.Equal(CallState.Accepted, (await parties.Caller.Api.GetCallAsync(call.Id)).State);
         await server.AdvanceAsync(Grace + TimeSpan.FromSeconds(5));
         Assert.Equal(CallReason.ConnectionLost, (await parties.CallerPhone.StateAsync(call.Id, CallState.Ended)).Reason);
+    }
+
+    [Fact]
+    public async Task A_closing_handshake_alone_as_a_browser_closing_its_tab_sends_ends_the_call_at_once()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var (call, tab) = await AcceptedOnABareWebSocketAsync(parties);
+
+        await tab.CloseAsync(WebSocketCloseStatus.EndpointUnavailable, "", CancellationToken.None);
+
+        Assert.Equal(CallReason.ConnectionLost, (await parties.CallerPhone.StateAsync(call.Id, CallState.Ended)).Reason);
+    }
+
+    [Fact]
+    public async Task A_device_that_said_it_is_leaving_ends_the_call_at_once_even_when_its_close_frame_is_lost()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var (call, device) = await AcceptedOnABareWebSocketAsync(parties);
+        await RawHubSocket.InvokeAsync(device, "2", "Leaving");
+
+        device.Abort();
+
+        Assert.Equal(CallReason.ConnectionLost, (await parties.CallerPhone.StateAsync(call.Id, CallState.Ended)).Reason);
+    }
+
+    /// <summary>The callee answers on a bare WebSocket, which the test can close with or without a closing
+    /// handshake.</summary>
+    private async Task<(Call Call, ClientWebSocket Socket)> AcceptedOnABareWebSocketAsync(CallParties parties)
+    {
+        var call = await parties.RingingAsync();
+        var socket = await RawHubSocket.ConnectAsync(server, parties.Callee);
+        var completion = await RawHubSocket.InvokeAsync(socket, "1", "GetConnectionId");
+        var connectionId = System.Text.Json.JsonDocument.Parse(completion.TrimEnd('\u001e')).RootElement.GetProperty("result").GetString();
+        await parties.Callee.Api.AcceptCallAsync(call.Id, connectionId);
+        await parties.CallerPhone.StateAsync(call.Id, CallState.Accepted);
+        return (call, socket);
     }
 
     [Fact]
@@ -146,13 +175,32 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
     {
         await using var parties = await CallParties.ConnectAsync(server);
         var call = await parties.AcceptedAsync();
-        await using var callerLaptop = await parties.Caller.ConnectAsync();
+        await using var callerLaptop = await (await parties.Caller.SignInAgainAsync()).ConnectAsync();
 
         await Refusals.HubAsync(() => callerLaptop.Connection.ResumeCall(call.Id), ProblemCodes.IllegalTransition);
 
         await parties.CalleePhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0 still here"));
         Assert.Equal("v=0 still here", (await parties.CallerPhone.SignalAsync()).Payload);
         Assert.True(await TestDevice.NothingAsync(callerLaptop.Signals));
+    }
+
+    [Fact]
+    public async Task The_device_back_on_a_new_connection_before_the_server_noticed_its_old_one_drop_resumes_the_call()
+    {
+        await using var parties = await CallParties.ConnectAsync(server);
+        var call = await parties.AcceptedAsync();
+        // The same sign-in on a new connection, while the old one, whose network went away, still looks open.
+        await using var sameDeviceBack = await parties.Caller.ConnectAsync();
+
+        Assert.Equal(CallState.Accepted, (await sameDeviceBack.Connection.ResumeCall(call.Id)).State);
+
+        await parties.CalleePhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0 ice restart"));
+        Assert.Equal("v=0 ice restart", (await sameDeviceBack.SignalAsync()).Payload);
+        await DropAsync(parties.CallerPhone);
+        await server.AdvanceAsync(Grace + TimeSpan.FromSeconds(5));
+        Assert.True(await TestDevice.NothingAsync(parties.CalleePhone.States,
+            s => s.Call.Id == call.Id && s.Call.State != CallState.Accepted, TimeSpan.FromMilliseconds(300)));
+        Assert.Equal(CallState.Accepted, (await parties.Caller.Api.GetCallAsync(call.Id)).State);
     }
 
     [Fact]

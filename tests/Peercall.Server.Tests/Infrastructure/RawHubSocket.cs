@@ -74,6 +74,18 @@ public static class RawHubSocket
         }
     }
 
+    /// <summary>Invokes a hub method and returns the record of its completion.</summary>
+    public static async Task<string> InvokeAsync(ClientWebSocket socket, string invocationId, string target)
+    {
+        await SendAsync(socket, $$"""{"type":1,"invocationId":"{{invocationId}}","target":"{{target}}","arguments":[]}""" + "\u001e");
+        while (true)
+        {
+            var records = await NextRecordsAsync(socket, TimeSpan.FromSeconds(5))
+                ?? throw new InvalidOperationException($"The connection closed before {target} completed.");
+            if (records.FirstOrDefault(r => r.Contains($"\"invocationId\":\"{invocationId}\"")) is { } completion) return completion;
+        }
+    }
+
     /// <summary>The hub records in one WebSocket message, without their separators, keep-alive pings left out: the
     /// server may write several records that are ready together into one message.</summary>
     public static List<string> RecordsOf(string message) =>
