@@ -7,6 +7,9 @@ namespace Peercall.Web.Calls;
 /// <summary>How opening a microphone, a camera or a screen share went.</summary>
 public enum CaptureResult { Ok, Denied, Missing, Unavailable, Insecure, Unsupported }
 
+/// <summary>What this device plays while a call rings: the callee's ringtone, the caller's ringback.</summary>
+public enum CallTone { Ringtone, Ringback }
+
 public sealed record MediaDevice(string Id, string Label);
 
 public sealed record MediaDevices(IReadOnlyList<MediaDevice> Microphones, IReadOnlyList<MediaDevice> Cameras,
@@ -22,13 +25,13 @@ public sealed record MediaStatsSample(long PacketsReceived, long PacketsLost, do
     string? LocalCandidateType, string? RemoteCandidateType);
 
 /// <summary>
-/// The C# face of wwwroot/js/webrtc.js: local media, peer links, statistics and the ringtone. The module calls
+/// The C# face of wwwroot/js/webrtc.js: local media, peer links, statistics and the tones. The module calls
 /// back through the <c>[JSInvokable]</c> methods, each naming the link it is about.
 /// </summary>
 public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 {
     private Task<IJSObjectReference>? _module;
-    private bool _ringtoneWanted;
+    private bool _toneWanted;
     private bool _listening;
     private DotNetObjectReference<BrowserMedia>? _self;
 
@@ -105,26 +108,26 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public async Task<MediaStatsSample?> ReadStatsAsync(string linkId) =>
         await (await ModuleAsync()).InvokeAsync<MediaStatsSample?>("readQuality", linkId);
 
-    /// <summary>Starts the ringtone once the module is loaded, unless it was stopped (or the call ended) while the
-    /// module was loading.</summary>
-    public async Task StartRingtoneAsync()
+    /// <summary>Starts a tone once the module is loaded, unless it was stopped (or the call ended) while the
+    /// module was loading; it replaces the tone playing.</summary>
+    public async Task StartToneAsync(CallTone tone)
     {
-        _ringtoneWanted = true;
+        _toneWanted = true;
         var module = await ModuleAsync();
-        if (_ringtoneWanted) await module.InvokeVoidAsync("startRingtone");
+        if (_toneWanted) await module.InvokeVoidAsync("startTone", tone == CallTone.Ringtone ? "ringtone" : "ringback");
     }
 
-    public async Task StopRingtoneAsync()
+    public async Task StopToneAsync()
     {
-        _ringtoneWanted = false;
-        if (LoadedModule is { } module) await module.InvokeVoidAsync("stopRingtone");
+        _toneWanted = false;
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("stopTone");
     }
 
-    /// <summary>Stops the ringtone, closes every link and stops every track. Nothing to do while the module is not
-    /// loaded: then nothing was started, and a ringtone waiting for it will not start.</summary>
+    /// <summary>Stops the tone, closes every link and stops every track. Nothing to do while the module is not
+    /// loaded: then nothing was started, and a tone waiting for it will not start.</summary>
     public async Task EndAsync()
     {
-        _ringtoneWanted = false;
+        _toneWanted = false;
         if (LoadedModule is { } module) await module.InvokeVoidAsync("endCall");
     }
 

@@ -26,6 +26,7 @@ public sealed record CallNotice(Func<UiText, string> Text, bool IsError, TimeSpa
 public sealed class CallSession : ILiveState
 {
     private static readonly RtcConfiguration LanOnly = new([], "all", null);
+    private static readonly TimeSpan ServerAnswerPatience = TimeSpan.FromSeconds(3);
 
     private readonly PeercallApi _api;
     private readonly RealtimeConnection _realtime;
@@ -83,11 +84,19 @@ public sealed class CallSession : ILiveState
     {
         if (Phase != CallPhase.Idle || _realtime.ConnectionId is not { } connectionId) return;
         var generation = Begin(CallPhase.Outgoing, callee, placedByMe: true);
-        // Microphone and camera open while it rings, so media can start the moment the callee answers.
+        // Nothing reaches the callee until this side can send audio: a refused microphone must not ring them
+        // and leave a missed call. The camera may open while it rings.
         var microphone = _microphone = Capture(Local.OpenMicrophoneAsync());
         var camera = media == CallMedia.Video ? Capture(Local.TurnCameraOnAsync()) : null;
         _rtcConfiguration = FetchRtcConfigurationAsync();
         Changed?.Invoke();
+        var opened = await microphone;
+        if (generation != _generation) return;
+        if (opened != CaptureResult.Ok)
+        {
+            await FinishAsync(new CallNotice(t => MicrophoneText(t, opened), true));
+            return;
+        }
 
         Call call;
         try
@@ -117,9 +126,7 @@ public sealed class CallSession : ILiveState
         var early = _earlyChanges.Where(c => c.Call.Id == call.Id).ToList();
         _earlyChanges.Clear();
         foreach (var change in early) await OnCallStateChangedAsync(change);
-
-        var opened = await microphone;
-        if (generation == _generation && opened != CaptureResult.Ok) await FailMicrophoneAsync(opened);
+        if (generation == _generation && Phase == CallPhase.Outgoing) await _media.StartToneAsync(CallTone.Ringback);
         if (camera is not null) await NoticeCameraFailureAsync(camera, generation);
     }
 
@@ -140,7 +147,7 @@ public sealed class CallSession : ILiveState
         ConnectedAt = _time.GetUtcNow();
         StartTicking();
         Changed?.Invoke();
-        await _media.StopRingtoneAsync();
+        await _media.StopToneAsync();
 
         // The camera may take longer than the microphone; audio does not wait for it, and the link renegotiates
         // when it comes.
@@ -182,9 +189,8 @@ public sealed class CallSession : ILiveState
     public async Task HangUpAsync()
     {
         if (Phase != CallPhase.Active || Call is not { } call) return;
-        var elapsed = Elapsed;
-        await FinishAsync(new CallNotice(t => t.CallEndedAfter(Formats.Duration(elapsed)), false));
-        await IgnoreFailureAsync(() => _api.EndCallAsync(call.Id, CallReason.HungUp));
+        await EndShowingDurationAsync(call, CallReason.HungUp,
+            duration => new CallNotice(t => t.CallEndedAfter(Formats.Duration(duration)), false));
     }
 
     public async Task SetMutedAsync(bool muted)
@@ -252,7 +258,7 @@ public sealed class CallSession : ILiveState
         Call = call;
         _rtcConfiguration = FetchRtcConfigurationAsync();
         Changed?.Invoke();
-        await _media.StartRingtoneAsync();
+        await _media.StartToneAsync(CallTone.Ringtone);
     }
 
     private async Task OnCallStateChangedAsync(CallStateChange change)
@@ -273,6 +279,7 @@ public sealed class CallSession : ILiveState
                 await FinishAsync(Outcome(CallReason.AnsweredElsewhere));
                 return;
             case CallState.Accepted when Phase == CallPhase.Outgoing:
+                await _media.StopToneAsync();
                 Phase = CallPhase.Active;
                 ConnectedAt = _time.GetUtcNow();
                 StartTicking();
@@ -282,7 +289,7 @@ public sealed class CallSession : ILiveState
             case CallState.Accepted:
                 return;
             default:
-                var duration = Phase == CallPhase.Active ? Elapsed : (TimeSpan?)null;
+                var duration = Phase == CallPhase.Active ? StoredDuration(call) ?? Elapsed : (TimeSpan?)null;
                 await FinishAsync(Outcome(change.Reason, duration));
                 return;
         }
@@ -407,9 +414,30 @@ public sealed class CallSession : ILiveState
             await FailConnectionAsync();
             return;
         }
-        await FinishAsync(Outcome(reason, Elapsed));
-        await EndAsync(call, reason);
+        await EndShowingDurationAsync(call, reason, duration => Outcome(reason, duration));
     }
+
+    /// <summary>Ends the call here at once, then shows how long it lasted by the server's times, which the other
+    /// side shows too; this device's own count stands in when the server cannot be reached.</summary>
+    private async Task EndShowingDurationAsync(Call call, CallReason reason, Func<TimeSpan, CallNotice> notice)
+    {
+        var elapsed = Elapsed;
+        await FinishAsync(null);
+        Call? ended = null;
+        try
+        {
+            using var patience = new CancellationTokenSource(ServerAnswerPatience);
+            ended = await _api.EndCallAsync(call.Id, reason, patience.Token);
+        }
+        catch (Exception e) when (e is PeercallApiException or HttpRequestException or OperationCanceledException)
+        {
+            // Ended already (the other side hung up at the same moment) or the server is out of reach.
+        }
+        if (Phase == CallPhase.Idle && Notice is null) Show(notice(StoredDuration(ended) ?? elapsed));
+    }
+
+    private static TimeSpan? StoredDuration(Call? call) =>
+        call is { AnsweredAt: { } answered, EndedAt: { } ended } ? ended - answered : null;
 
     // "media-failed" tells the other side why, also for a call still ringing (the server then cancels or
     // declines it with that reason).

@@ -21,6 +21,7 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
         await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} declined the call.");
         await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
+        await Eventually.HoldsAsync(async () => !await alice.RingbackPlayingAsync(), TimeSpan.FromSeconds(3), "alice's ringback stops");
         Assert.Equal(0, await alice.LiveMicrophoneTracksAsync());
 
         await alice.OpenHistoryAsync();

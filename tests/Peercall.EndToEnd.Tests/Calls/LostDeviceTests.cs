@@ -1,4 +1,3 @@
-using Peercall.Contracts.Accounts;
 using Peercall.Contracts.Calls;
 using Peercall.EndToEnd.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
@@ -38,9 +37,7 @@ public sealed class LostDeviceTests(EndToEndFixture env)
         // Both histories hold the call as ended, with a duration: no call is left "accepted" on the server.
         foreach (var person in new[] { alice, bob })
         {
-            var api = person.NewApi();
-            await api.LoginAsync(new LoginRequest(person.Username, Person.Password));
-            var history = await api.GetCallHistoryAsync();
+            var history = await (await person.SignedInApiAsync()).GetCallHistoryAsync();
             var entry = Assert.Single(history.Items);
             Assert.Equal(CallState.Ended, entry.State);
             Assert.Equal(CallReason.ConnectionLost, entry.Reason);

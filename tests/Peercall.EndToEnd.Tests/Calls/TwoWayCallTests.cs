@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Text.RegularExpressions;
 using Peercall.EndToEnd.Tests.Infrastructure;
 using static Microsoft.Playwright.Assertions;
 
@@ -22,12 +23,15 @@ public sealed class TwoWayCallTests(EndToEndFixture env)
         await Expect(bob.IncomingCall).ToBeVisibleAsync();
         await Expect(bob.IncomingCall.GetByTestId("caller-name")).ToHaveTextAsync(alice.DisplayName);
         await Eventually.HoldsAsync(() => bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's browser rings");
+        await Eventually.HoldsAsync(() => alice.RingbackPlayingAsync(), TimeSpan.FromSeconds(3), "alice hears the ringback");
+        Assert.False(await alice.RingtonePlayingAsync());
 
         var call = Stopwatch.StartNew();
         await bob.IncomingCall.GetByTestId("accept").ClickAsync();
         await Task.WhenAll(alice.ExpectAudioArrivedAsync(5_000), bob.ExpectAudioArrivedAsync(5_000));
         Assert.True(call.Elapsed < TimeSpan.FromSeconds(5), $"Connecting took {call.Elapsed}.");
         await Eventually.HoldsAsync(async () => !await bob.RingtonePlayingAsync(), TimeSpan.FromSeconds(3), "bob's ringtone stops");
+        await Eventually.HoldsAsync(async () => !await alice.RingbackPlayingAsync(), TimeSpan.FromSeconds(3), "alice's ringback stops");
         await Expect(alice.CallScreen.GetByTestId("call-name")).ToHaveTextAsync(bob.DisplayName);
         await Expect(bob.CallScreen.GetByTestId("call-name")).ToHaveTextAsync(alice.DisplayName);
 
@@ -75,6 +79,12 @@ public sealed class TwoWayCallTests(EndToEndFixture env)
         await Expect(bob.CallScreen).ToHaveCountAsync(0);
         await Expect(bob.Notice).ToContainTextAsync($"{alice.DisplayName} hung up.");
         await Expect(alice.Notice).ToContainTextAsync("Call ended");
+        // Both sides show the duration the server stored, the one the history shows.
+        var shown = new List<string>();
+        foreach (var person in new[] { alice, bob })
+            shown.Add(Regex.Match((await person.Page.GetByTestId("call-notice-text").TextContentAsync())!, @"\d+:\d\d").Value);
+        var stored = TimeSpan.FromSeconds((await (await alice.SignedInApiAsync()).GetCallHistoryAsync()).Items[0].DurationSeconds!.Value);
+        Assert.All(shown, text => Assert.Equal($"{(int)stored.TotalMinutes}:{stored.Seconds:00}", text));
 
         // Every microphone track is stopped, so the browser's recording indicator goes off.
         foreach (var person in new[] { alice, bob })

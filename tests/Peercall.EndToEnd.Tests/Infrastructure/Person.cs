@@ -111,6 +111,14 @@ public sealed class Person : IAsyncDisposable
 
     public PeercallApi NewApi() => new(new HttpClient { BaseAddress = _server });
 
+    /// <summary>A client of the REST API signed in as this person, to read what the server stored.</summary>
+    public async Task<PeercallApi> SignedInApiAsync()
+    {
+        var api = NewApi();
+        await api.LoginAsync(new LoginRequest(Username, Password));
+        return api;
+    }
+
     public async Task RegisterThroughApiAsync() =>
         await NewApi().RegisterAsync(new RegisterRequest(Username, Password, DisplayName));
 
@@ -308,6 +316,10 @@ public sealed class Person : IAsyncDisposable
 
     public Task<bool> RingtonePlayingAsync() =>
         Page.EvaluateAsync<bool>("() => window.peercallDebug?.ringing() ?? false");
+
+    /// <summary>Whether the caller's ringback (the other side is ringing) plays.</summary>
+    public Task<bool> RingbackPlayingAsync() =>
+        Page.EvaluateAsync<bool>("() => window.peercallDebug?.ringback() ?? false");
 
     /// <summary>Wall-clock milliseconds (performance.timeOrigin + now) when the first audio packet arrived.</summary>
     public Task<double?> FirstInboundPacketAtAsync() =>

@@ -19,36 +19,36 @@ public sealed class BrowserMediaTests
     [Theory]
     [InlineData("stop")]
     [InlineData("end")]
-    public async Task A_ringtone_stopped_while_the_module_loads_never_starts(string how)
+    public async Task A_tone_stopped_while_the_module_loads_never_starts(string how)
     {
-        var starting = _media.StartRingtoneAsync();
-        await (how == "stop" ? _media.StopRingtoneAsync() : _media.EndAsync());
+        var starting = _media.StartToneAsync(CallTone.Ringtone);
+        await (how == "stop" ? _media.StopToneAsync() : _media.EndAsync());
         _js.FinishImport();
         await starting;
 
-        Assert.DoesNotContain("startRingtone", _js.Module.Calls);
+        Assert.DoesNotContain("startTone", _js.Module.Calls);
         Assert.Equal(1, _js.Imports);
     }
 
     [Fact]
-    public async Task A_ringtone_started_then_stopped_is_started_and_stopped()
+    public async Task A_tone_started_then_stopped_is_started_and_stopped()
     {
-        var starting = _media.StartRingtoneAsync();
+        var starting = _media.StartToneAsync(CallTone.Ringtone);
         var listing = _media.ListDevicesAsync();
         _js.FinishImport();
         await Task.WhenAll(starting, listing);
-        await _media.StopRingtoneAsync();
+        await _media.StopToneAsync();
         await _media.EndAsync();
 
         Assert.Equal(1, _js.Imports);
-        Assert.Equal(["listDevices", "startRingtone"], _js.Module.Calls.Take(2).Order());
-        Assert.Equal(["stopRingtone", "endCall"], _js.Module.Calls.Skip(2));
+        Assert.Equal(["listDevices", "startTone"], _js.Module.Calls.Take(2).Order());
+        Assert.Equal(["stopTone", "endCall"], _js.Module.Calls.Skip(2));
     }
 
     [Fact]
     public async Task Nothing_is_imported_to_stop_what_was_never_started()
     {
-        await _media.StopRingtoneAsync();
+        await _media.StopToneAsync();
         await _media.EndAsync();
         await _media.DisposeAsync();
 
@@ -58,15 +58,15 @@ public sealed class BrowserMediaTests
     [Fact]
     public async Task After_a_failed_import_the_next_call_imports_again()
     {
-        var starting = _media.StartRingtoneAsync();
+        var starting = _media.StartToneAsync(CallTone.Ringtone);
         _js.FailImport();
         await Assert.ThrowsAsync<JSException>(() => starting);
-        await _media.StopRingtoneAsync();
+        await _media.StopToneAsync();
 
-        var again = _media.StartRingtoneAsync();
+        var again = _media.StartToneAsync(CallTone.Ringtone);
         _js.FinishImport();
         await again;
-        Assert.Equal(["startRingtone"], _js.Module.Calls);
+        Assert.Equal(["startTone"], _js.Module.Calls);
         Assert.Equal(2, _js.Imports);
     }
 

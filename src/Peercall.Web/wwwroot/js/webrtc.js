@@ -1,7 +1,7 @@
 // All of Peercall's WebRTC and media code. The C# side (Calls/) decides what happens and when; this module only
 // touches the browser APIs it cannot reach. It has three parts, like the C# side: local media (microphone, camera,
 // screen, speaker), one peer link per remote participant (the RTCPeerConnection, perfect negotiation, ICE
-// restart), and the ringtone. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
+// restart), and the ringtone and ringback. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
 
 let events = null;
 
@@ -490,43 +490,50 @@ export async function readQuality(id) {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
-// The ringtone: a classic two-tone ring cadence made with WebAudio, two seconds on, four off.
+// The tones, made with WebAudio: the ringtone that tells the callee (a classic two-tone ring, two seconds on, four
+// off) and the ringback that tells the caller the other side is ringing (425 Hz, ITU-T E.180's most common one:
+// one second on, four off, quieter). One plays at a time.
 
-let ringtone = null;
+const tones = {
+  ringtone: { frequencies: [440, 480], on: 2, period: 6, volume: 0.12 },
+  ringback: { frequencies: [425], on: 1, period: 5, volume: 0.06 },
+};
+let tone = null;
 
-export function startRingtone() {
-  stopRingtone();
+export function startTone(kind) {
+  stopTone();
+  const pattern = tones[kind];
   const context = new AudioContext();
   const gain = context.createGain();
   gain.gain.value = 0;
   gain.connect(context.destination);
-  for (const frequency of [440, 480]) {
+  for (const frequency of pattern.frequencies) {
     const oscillator = context.createOscillator();
     oscillator.frequency.value = frequency;
     oscillator.connect(gain);
     oscillator.start();
   }
-  const ring = () => {
+  const sound = () => {
     const now = context.currentTime;
-    gain.gain.setValueAtTime(0.12, now);
-    gain.gain.setValueAtTime(0, now + 2);
+    gain.gain.setValueAtTime(pattern.volume, now);
+    gain.gain.setValueAtTime(0, now + pattern.on);
   };
-  ring();
-  ringtone = { context, timer: setInterval(ring, 6000) };
+  sound();
+  tone = { kind, context, timer: setInterval(sound, pattern.period * 1000) };
   context.resume().catch(() => { });
 }
 
-export function stopRingtone() {
-  if (!ringtone) return;
-  clearInterval(ringtone.timer);
-  ringtone.context.close().catch(() => { });
-  ringtone = null;
+export function stopTone() {
+  if (!tone) return;
+  clearInterval(tone.timer);
+  tone.context.close().catch(() => { });
+  tone = null;
 }
 
 /** Ends everything media: ringtone, every link, and every microphone, camera and screen track, so the
  * browser's recording indicators go off. */
 export function endCall() {
-  stopRingtone();
+  stopTone();
   for (const id of [...links.keys()]) closeLink(id);
   local.microphone = local.camera = local.screen = null;
   local.muted = false;
@@ -619,7 +626,8 @@ globalThis.peercallDebug = {
   liveMicrophoneTracks: () => [...acquiredTracks].filter(t => t.kind === 'audio' && t.readyState === 'live').length,
   liveTracks: () => [...acquiredTracks].filter(t => t.readyState === 'live').length,
   hasPeer: () => links.size > 0,
-  ringing: () => ringtone !== null && ringtone.context.state !== 'closed',
+  ringing: () => tone?.kind === 'ringtone' && tone.context.state !== 'closed',
+  ringback: () => tone?.kind === 'ringback' && tone.context.state !== 'closed',
   localDescriptionSize: () => firstLink()?.pc.localDescription?.sdp.length ?? 0,
   transceivers: () => firstLink()?.pc.getTransceivers().map(t => ({
     mid: t.mid, direction: t.direction, currentDirection: t.currentDirection, muted: t.receiver.track.muted,
