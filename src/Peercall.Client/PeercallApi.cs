@@ -5,6 +5,7 @@ using System.Text.Json;
 using Peercall.Contracts;
 using Peercall.Contracts.Accounts;
 using Peercall.Contracts.Calls;
+using Peercall.Contracts.Connect;
 using Peercall.Contracts.Contacts;
 using Peercall.Contracts.Signaling;
 
@@ -131,6 +132,10 @@ public sealed class PeercallApi(HttpClient http, TimeProvider? time = null)
 
     public Task<RtcConfiguration> GetRtcConfigurationAsync(CancellationToken ct = default) =>
         SendAsync<RtcConfiguration>(HttpMethod.Get, "api/calls/rtc-configuration", null, authenticated: true, ct);
+
+    /// <summary>The addresses other devices open the server at, and its certificates (no sign-in needed).</summary>
+    public Task<ConnectInfo> GetConnectInfoAsync(CancellationToken ct = default) =>
+        SendAsync<ConnectInfo>(HttpMethod.Get, "api/connect", null, authenticated: false, ct);
 
     /// <summary>Why the server would refuse this account a realtime connection now (too many connections, server
     /// full or stopping), or null when it would take one. For clients that cannot see why a WebSocket was refused,

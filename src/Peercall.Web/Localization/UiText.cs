@@ -85,6 +85,9 @@ public sealed class UiText
     public required string MicrophoneDenied { get; init; }
     public required string MicrophoneMissing { get; init; }
     public required string MicrophoneUnavailable { get; init; }
+    public required string InsecurePage { get; init; }
+    public required Func<string, string> OpenSecureAddress { get; init; }
+    public required string HowToConnectDevices { get; init; }
     public required string InsecureContext { get; init; }
     public required string MediaConnectionFailed { get; init; }
     public required string IncomingVideoCall { get; init; }
