@@ -15,7 +15,13 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await bob.SignUpAsync();
 
         await alice.CallAsync(bob);
+        // Bob's tab title flashes while it rings, so he sees the call from another tab.
+        await Eventually.HoldsAsync(async () => await bob.Page.TitleAsync() == $"Incoming call: {alice.DisplayName}",
+            TimeSpan.FromSeconds(5), "bob's tab title names the caller");
+        await Eventually.HoldsAsync(async () => await bob.Page.TitleAsync() == "Peercall", TimeSpan.FromSeconds(3),
+            "bob's tab title flashes");
         await bob.IncomingCall.GetByTestId("decline").ClickAsync();
+        await Expect(bob.Page).ToHaveTitleAsync("Contacts · Peercall");
 
         await Expect(bob.IncomingCall).ToHaveCountAsync(0);
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
