@@ -65,6 +65,9 @@ public sealed class CallSession : ILiveState
     public Call? Call { get; private set; }
     public CallParty? OtherParty { get; private set; }
     public bool PlacedByMe { get; private set; }
+    /// <summary>A call being placed waits for the microphone (the browser may be asking the person) before it
+    /// rings anyone.</summary>
+    public bool WaitingForMicrophone { get; private set; }
     public LocalMedia Local { get; }
 
     /// <summary>The link to the other participant, once the call is answered.</summary>
@@ -89,9 +92,11 @@ public sealed class CallSession : ILiveState
         var microphone = _microphone = Capture(Local.OpenMicrophoneAsync());
         var camera = media == CallMedia.Video ? Capture(Local.TurnCameraOnAsync()) : null;
         _rtcConfiguration = FetchRtcConfigurationAsync();
+        WaitingForMicrophone = true;
         Changed?.Invoke();
         var opened = await microphone;
         if (generation != _generation) return;
+        WaitingForMicrophone = false;
         if (opened != CaptureResult.Ok)
         {
             await FinishAsync(new CallNotice(t => MicrophoneText(t, opened), true));
@@ -490,6 +495,7 @@ public sealed class CallSession : ILiveState
         Phase = CallPhase.Idle;
         Call = null;
         ConnectedAt = null;
+        WaitingForMicrophone = false;
     }
 
     private CallNotice Outcome(CallReason reason, TimeSpan? duration = null)

@@ -78,6 +78,7 @@ public static class English
         MicrophoneDenied = "Microphone access was refused. Allow the microphone for this site in the browser settings and call again.",
         MicrophoneMissing = "No microphone was found. Connect a microphone and call again.",
         MicrophoneUnavailable = "The microphone cannot be used: another app may be using it.",
+        WaitingForMicrophone = "Waiting for the microphone…",
         InsecurePage = "This address is not secure (plain HTTP), so the browser will not allow the microphone or camera and calls cannot work here.",
         OpenSecureAddress = address => $"Open {address}",
         HowToConnectDevices = "How to connect a device",

@@ -28,6 +28,37 @@ public sealed class MicrophoneFailureTests(EndToEndFixture env)
     }
 
     [Fact]
+    public async Task A_call_rings_no_one_until_the_callers_microphone_is_open()
+    {
+        await using var alice = await Person.LaunchAsync(env, "alice");
+        await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000));
+        // Alice's browser holds her microphone back until the test lets it go, as a permission prompt does.
+        await alice.Page.AddInitScriptAsync("""
+            const open = navigator.mediaDevices.getUserMedia.bind(navigator.mediaDevices);
+            let release;
+            const released = new Promise(resolve => release = resolve);
+            window.releaseMicrophone = release;
+            navigator.mediaDevices.getUserMedia = async constraints => {
+              if (constraints?.audio) await released;
+              return open(constraints);
+            };
+            """);
+        await alice.SignUpAsync();
+        await bob.SignUpAsync();
+
+        await alice.CallAsync(bob);
+        await Expect(alice.CallScreen.GetByTestId("call-status")).ToHaveTextAsync("Waiting for the microphone…");
+        await Task.Delay(1_000);
+        await Expect(bob.IncomingCall).ToHaveCountAsync(0);
+        Assert.Empty((await (await bob.SignedInApiAsync()).GetCallHistoryAsync()).Items);
+
+        await alice.Page.EvaluateAsync("() => window.releaseMicrophone()");
+        await Expect(alice.CallScreen.GetByTestId("call-status")).ToHaveTextAsync("Ringing…");
+        await Expect(bob.IncomingCall).ToBeVisibleAsync();
+        await alice.ExpectNoAppErrorsAsync();
+    }
+
+    [Fact]
     public async Task A_callee_without_a_microphone_is_told_so_and_the_caller_sees_why_the_call_ended()
     {
         await using var alice = await Person.LaunchAsync(env, "alice");
