@@ -25,7 +25,7 @@ public sealed class InsecurePageTests(EndToEndFixture env)
         Assert.False(await onLan.Page.EvaluateAsync<bool>("() => window.isSecureContext"));
         var warning = onLan.Page.GetByTestId("insecure-page");
         await Expect(warning).ToContainTextAsync("the browser will not allow the microphone or camera");
-        await Expect(warning.GetByTestId("insecure-page-help")).ToHaveAttributeAsync("href", "connect");
+        await Expect(warning.GetByTestId("insecure-page-help")).ToHaveAttributeAsync("href", "connect?lang=en");
         // The test server listens on loopback only, so it has no HTTPS address on the LAN to offer.
         await Expect(warning.GetByTestId("secure-address")).ToHaveCountAsync(0);
         await Expect(onThisMachine.Page.GetByTestId("signin-form")).ToBeVisibleAsync();

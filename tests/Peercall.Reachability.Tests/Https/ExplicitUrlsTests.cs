@@ -43,6 +43,13 @@ public sealed class ExplicitUrlsTests
         using var plain = new HttpClient();
         var info = await plain.GetFromJsonAsync<ConnectInfo>($"http://127.0.0.1:{_explicitPort}/api/connect");
         Assert.Empty(info!.Urls); // loopback only: no other device can reach it
+
+        // The connect page says so, and only that: no certificate to trust, no "addresses above" that are not there.
+        var page = await plain.GetStringAsync($"http://127.0.0.1:{_explicitPort}/connect");
+        Assert.Contains("no other device can reach it", page);
+        Assert.DoesNotContain("Trust this server's certificate", page);
+        Assert.DoesNotContain("addresses above", page);
+        Assert.Contains("href=\"/\" data-test=\"back-to-app\"", page);
     }
 
     private async Task AssertOnlyExplicitListenerAsync()

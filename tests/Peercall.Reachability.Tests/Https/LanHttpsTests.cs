@@ -112,6 +112,27 @@ public sealed class LanHttpsTests : IAsyncLifetime
         Assert.StartsWith("default-src 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
     }
 
+    [Theory]
+    [InlineData("connect", "ru-RU,ru;q=0.9,en;q=0.8", "ru")]
+    [InlineData("connect", "de-DE,de;q=0.9", "en")]
+    [InlineData("connect", "de;q=0.5,ru;q=0.7", "ru")]
+    [InlineData("connect?lang=ru", "en-US", "ru")]
+    [InlineData("connect?lang=en", "ru-RU", "en")]
+    [InlineData("connect?lang=xx", "ru-RU", "ru")]
+    public async Task The_connect_page_speaks_the_language_the_app_asks_for_or_the_browser_prefers_and_leads_back(
+        string path, string acceptLanguage, string expected)
+    {
+        using var plain = new HttpClient { BaseAddress = PlainLoopback };
+        plain.DefaultRequestHeaders.AcceptLanguage.ParseAdd(acceptLanguage);
+
+        var html = await plain.GetStringAsync(path);
+
+        Assert.Contains($"<html lang=\"{expected}\">", html);
+        Assert.Contains(expected == "ru" ? "Подключить другое устройство" : "Connect another device", html);
+        Assert.Contains(expected == "ru" ? "← Вернуться в Peercall" : "← Back to Peercall", html);
+        Assert.Contains(expected == "ru" ? "Доверенные корневые центры сертификации" : "Trusted Root Certification Authorities", html);
+    }
+
     private async Task<(string Authority, string Server)> ServedCertificatesAsync()
     {
         using var plain = new HttpClient { BaseAddress = PlainLoopback };
