@@ -43,6 +43,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public event Action<string, bool, bool>? RemoteMediaChanged;
     /// <summary>The person stopped sharing with the browser's own control.</summary>
     public event Action? ScreenShareEnded;
+    /// <summary>A call's notification was clicked: "accept", "decline", or "open" (the notification itself).</summary>
+    public event Action<Guid, string>? CallNotificationChosen;
 
     public async Task<CaptureResult> OpenMicrophoneAsync(string? deviceId, VoiceProcessing processing)
     {
@@ -123,12 +125,38 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         if (LoadedModule is { } module) await module.InvokeVoidAsync("stopTone");
     }
 
+    /// <summary>"granted", "denied", "default" (not asked yet) or "unsupported".</summary>
+    public async Task<string> NotificationPermissionAsync() =>
+        await (await ModuleAsync()).InvokeAsync<string>("notificationPermission");
+
+    public async Task RequestNotificationPermissionAsync() =>
+        await (await ModuleAsync()).InvokeAsync<string>("requestNotificationPermission");
+
+    /// <summary>Shows a notification with Accept and Decline for a call that rings while the page is not in
+    /// front and notifications are allowed; false when it did not (the page is in front, say).</summary>
+    public async Task<bool> ShowCallNotificationAsync(Guid callId, string title, string body, string accept, string decline)
+    {
+        await ListenAsync();
+        return await (await ModuleAsync()).InvokeAsync<bool>("showCallNotification", callId, title, body, accept, decline);
+    }
+
+    public async Task CloseCallNotificationAsync(Guid callId)
+    {
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("closeCallNotification", callId);
+    }
+
     /// <summary>Stops the tone, closes every link and stops every track. Nothing to do while the module is not
     /// loaded: then nothing was started, and a tone waiting for it will not start.</summary>
     public async Task EndAsync()
     {
         _toneWanted = false;
         if (LoadedModule is { } module) await module.InvokeVoidAsync("endCall");
+    }
+
+    [JSInvokable]
+    public void OnCallNotificationChosen(string callId, string action)
+    {
+        if (Guid.TryParse(callId, out var id)) CallNotificationChosen?.Invoke(id, action);
     }
 
     [JSInvokable]

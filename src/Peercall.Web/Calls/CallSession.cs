@@ -31,6 +31,7 @@ public sealed class CallSession : ILiveState
     private readonly PeercallApi _api;
     private readonly RealtimeConnection _realtime;
     private readonly BrowserMedia _media;
+    private readonly UiLanguage _language;
     private readonly TimeProvider _time;
     private readonly List<CallStateChange> _earlyChanges = [];
     private readonly List<Task<CaptureResult>> _capturing = [];
@@ -40,9 +41,10 @@ public sealed class CallSession : ILiveState
     private int _generation;
 
     public CallSession(PeercallApi api, RealtimeConnection realtime, BrowserMedia media, LocalMedia local,
-        AccountSession account, TimeProvider time)
+        AccountSession account, UiLanguage language, TimeProvider time)
     {
         _api = api;
+        _language = language;
         _realtime = realtime;
         _media = media;
         _time = time;
@@ -58,6 +60,7 @@ public sealed class CallSession : ILiveState
         media.MediaFlowing += linkId => LinkOf(linkId)?.MediaStarted();
         media.RemoteMediaChanged += (linkId, camera, screen) => LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
         media.ScreenShareEnded += local.ScreenShareEnded;
+        media.CallNotificationChosen += (callId, choice) => _ = OnNotificationChosenAsync(callId, choice);
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);
     }
 
@@ -153,6 +156,7 @@ public sealed class CallSession : ILiveState
         StartTicking();
         Changed?.Invoke();
         await _media.StopToneAsync();
+        await _media.CloseCallNotificationAsync(call.Id);
 
         // The camera may take longer than the microphone; audio does not wait for it, and the link renegotiates
         // when it comes.
@@ -264,6 +268,21 @@ public sealed class CallSession : ILiveState
         _rtcConfiguration = FetchRtcConfigurationAsync();
         Changed?.Invoke();
         await _media.StartToneAsync(CallTone.Ringtone);
+        var text = _language.Text;
+        await _media.ShowCallNotificationAsync(call.Id, IsVideoCall ? text.IncomingVideoCall : text.IncomingCall,
+            call.Caller.DisplayName, text.Accept, text.Decline);
+    }
+
+    // The person answered from the notification of a call that rings while the page was not in front.
+    private Task OnNotificationChosenAsync(Guid callId, string choice)
+    {
+        if (Phase != CallPhase.Incoming || Call?.Id != callId) return Task.CompletedTask;
+        return choice switch
+        {
+            "accept" => AcceptAsync(),
+            "decline" => DeclineAsync(),
+            _ => Task.CompletedTask,
+        };
     }
 
     private async Task OnCallStateChangedAsync(CallStateChange change)
@@ -462,10 +481,12 @@ public sealed class CallSession : ILiveState
     {
         var stillOpening = _capturing.Where(c => !c.IsCompleted).ToList();
         var link = Link;
+        var ringing = Phase == CallPhase.Incoming ? Call : null;
         Reset();
         Notice = notice;
         Changed?.Invoke();
         if (link is not null) await link.CloseAsync();
+        if (ringing is not null) await _media.CloseCallNotificationAsync(ringing.Id);
         await Local.EndAsync();
         foreach (var capture in stillOpening) _ = CloseLateCaptureAsync(capture);
     }

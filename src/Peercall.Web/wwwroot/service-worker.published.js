@@ -1,6 +1,6 @@
 // Caches the app shell (everything the build lists in service-worker-assets.js) so the app opens instantly
 // and installs as a PWA. API, realtime and health requests always go to the network.
-self.importScripts('./service-worker-assets.js');
+self.importScripts('./service-worker-assets.js', './js/call-notifications-sw.js');
 self.addEventListener('install', event => event.waitUntil(onInstall()));
 self.addEventListener('activate', event => event.waitUntil(onActivate()));
 self.addEventListener('fetch', event => event.respondWith(onFetch(event)));

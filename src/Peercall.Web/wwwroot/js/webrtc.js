@@ -1,7 +1,7 @@
 // All of Peercall's WebRTC and media code. The C# side (Calls/) decides what happens and when; this module only
 // touches the browser APIs it cannot reach. It has three parts, like the C# side: local media (microphone, camera,
 // screen, speaker), one peer link per remote participant (the RTCPeerConnection, perfect negotiation, ICE
-// restart), and the ringtone and ringback. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
+// restart), the ringtone and ringback, and incoming-call notifications. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
 
 let events = null;
 
@@ -529,6 +529,43 @@ export function stopTone() {
   tone.context.close().catch(() => { });
   tone = null;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// Incoming-call notifications, for a page that is not in front. They are shown through the service worker, the
+// only way to give a notification buttons; its click handler (js/call-notifications-sw.js) brings the app forward
+// and posts back what the person chose.
+
+export function notificationPermission() {
+  return globalThis.Notification?.permission ?? 'unsupported';
+}
+
+export async function requestNotificationPermission() {
+  return await Notification.requestPermission();
+}
+
+export async function showCallNotification(callId, title, body, accept, decline) {
+  if (document.visibilityState !== 'hidden' || notificationPermission() !== 'granted') return false;
+  const registration = await navigator.serviceWorker?.getRegistration();
+  if (!registration?.active) return false;
+  await registration.showNotification(title, {
+    body, tag: notificationTag(callId), requireInteraction: true, icon: 'icons/icon-192.png', data: { callId },
+    actions: [{ action: 'accept', title: accept }, { action: 'decline', title: decline }],
+  });
+  return true;
+}
+
+export async function closeCallNotification(callId) {
+  const registration = await navigator.serviceWorker?.getRegistration();
+  for (const notification of await registration?.getNotifications({ tag: notificationTag(callId) }) ?? [])
+    notification.close();
+}
+
+const notificationTag = callId => `peercall-call-${callId}`;
+
+navigator.serviceWorker?.addEventListener('message', event => {
+  if (event.data?.type === 'peercall-call-notification')
+    events?.invokeMethodAsync('OnCallNotificationChosen', event.data.callId, event.data.action);
+});
 
 /** Ends everything media: ringtone, every link, and every microphone, camera and screen track, so the
  * browser's recording indicators go off. */
