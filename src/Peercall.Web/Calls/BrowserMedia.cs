@@ -145,6 +145,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         if (LoadedModule is { } module) await module.InvokeVoidAsync("closeCallNotification", callId);
     }
 
+    public async Task SetAppBadgeAsync(int count) => await (await ModuleAsync()).InvokeVoidAsync("setAppBadge", count);
+
     /// <summary>Stops the tone, closes every link and stops every track. Nothing to do while the module is not
     /// loaded: then nothing was started, and a tone waiting for it will not start.</summary>
     public async Task EndAsync()

@@ -1,6 +1,7 @@
 using Peercall.Client;
 using Peercall.Contracts.Calls;
 using Peercall.Web.Accounts;
+using Peercall.Web.Calls;
 using Peercall.Web.Shared;
 using Peercall.Web.Signaling;
 
@@ -12,12 +13,14 @@ public sealed class CallHistory : ILiveState
     public const int PageSize = 50;
 
     private readonly PeercallApi _api;
+    private readonly BrowserMedia _media;
     private List<CallHistoryEntry> _entries = [];
     private bool _viewing;
 
-    public CallHistory(PeercallApi api, RealtimeConnection realtime, AccountSession account)
+    public CallHistory(PeercallApi api, RealtimeConnection realtime, AccountSession account, BrowserMedia media)
     {
         _api = api;
+        _media = media;
         realtime.Connected += RefreshAsync;
         realtime.CallStateChanged += change => change.Call.State is CallState.Ringing or CallState.Accepted
             ? Task.CompletedTask
@@ -85,6 +88,7 @@ public sealed class CallHistory : ILiveState
             Failed = true;
         }
         Changed?.Invoke();
+        await _media.SetAppBadgeAsync(UnseenMissedCount);
     }
 
     private void Clear()
@@ -95,5 +99,6 @@ public sealed class CallHistory : ILiveState
         Loaded = false;
         Failed = false;
         Changed?.Invoke();
+        _ = _media.SetAppBadgeAsync(0);
     }
 }

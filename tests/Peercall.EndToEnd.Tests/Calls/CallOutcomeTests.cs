@@ -92,9 +92,19 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} is offline and will see a missed call.");
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
 
+        // The installed app's badge counts it too (headless Chromium has no app icon; the test reads what it is told).
+        await bob.Context.AddInitScriptAsync("""
+            window.appBadge = null;
+            navigator.setAppBadge = async count => { window.appBadge = count; };
+            navigator.clearAppBadge = async () => { window.appBadge = 0; };
+            """);
         await bob.SignInThroughUiAsync();
         await Expect(bob.Page.GetByTestId("missed-badge")).ToHaveTextAsync("1");
+        await Eventually.HoldsAsync(async () => await bob.Page.EvaluateAsync<int?>("() => window.appBadge") == 1,
+            TimeSpan.FromSeconds(5), "bob's app badge shows one missed call");
         await bob.OpenHistoryAsync();
+        await Eventually.HoldsAsync(async () => await bob.Page.EvaluateAsync<int?>("() => window.appBadge") == 0,
+            TimeSpan.FromSeconds(5), "bob's app badge clears once he has seen the missed call");
         var missed = bob.HistoryEntries.First;
         await Expect(missed).ToHaveAttributeAsync("data-state", "missed");
         await Expect(missed).ToContainTextAsync(alice.DisplayName);

@@ -1,7 +1,7 @@
 // All of Peercall's WebRTC and media code. The C# side (Calls/) decides what happens and when; this module only
 // touches the browser APIs it cannot reach. It has three parts, like the C# side: local media (microphone, camera,
 // screen, speaker), one peer link per remote participant (the RTCPeerConnection, perfect negotiation, ICE
-// restart), the ringtone and ringback, and incoming-call notifications. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
+// restart), the ringtone and ringback, incoming-call notifications and the app badge. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
 
 let events = null;
 
@@ -566,6 +566,16 @@ navigator.serviceWorker?.addEventListener('message', event => {
   if (event.data?.type === 'peercall-call-notification')
     events?.invokeMethodAsync('OnCallNotificationChosen', event.data.callId, event.data.action);
 });
+
+// The installed app's badge counts the missed calls not yet seen; a browser without badges ignores it.
+export async function setAppBadge(count) {
+  try {
+    if (count > 0) await navigator.setAppBadge?.(count);
+    else await navigator.clearAppBadge?.();
+  } catch {
+    // Not allowed here (a page that is not an installed app, in some browsers): nothing to show it on.
+  }
+}
 
 /** Ends everything media: ringtone, every link, and every microphone, camera and screen track, so the
  * browser's recording indicators go off. */
