@@ -43,6 +43,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public event Action<string, bool, bool>? RemoteMediaChanged;
     /// <summary>The person stopped sharing with the browser's own control.</summary>
     public event Action? ScreenShareEnded;
+    /// <summary>The peer of a link said over the link itself that it hangs up.</summary>
+    public event Action<string>? PeerHungUp;
     /// <summary>A call's notification was clicked: "accept", "decline", or "open" (the notification itself).</summary>
     public event Action<Guid, string>? CallNotificationChosen;
 
@@ -102,6 +104,12 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public async Task RestartIceAsync(string linkId, RtcConfiguration configuration) =>
         await (await ModuleAsync()).InvokeVoidAsync("restartIce", linkId, configuration);
 
+    /// <summary>Tells the peer over the link's own channel that this side hangs up.</summary>
+    public async Task SayByeAsync(string linkId)
+    {
+        if (LoadedModule is { } module) await module.InvokeAsync<bool>("sayBye", linkId);
+    }
+
     public async Task CloseLinkAsync(string linkId)
     {
         if (LoadedModule is { } module) await module.InvokeVoidAsync("closeLink", linkId);
@@ -154,6 +162,9 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         _toneWanted = false;
         if (LoadedModule is { } module) await module.InvokeVoidAsync("endCall");
     }
+
+    [JSInvokable]
+    public void OnPeerHungUp(string linkId) => PeerHungUp?.Invoke(linkId);
 
     [JSInvokable]
     public void OnCallNotificationChosen(string callId, string action)

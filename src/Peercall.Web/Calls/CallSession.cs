@@ -61,6 +61,7 @@ public sealed class CallSession : ILiveState
         media.RemoteMediaChanged += (linkId, camera, screen) => LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
         media.ScreenShareEnded += local.ScreenShareEnded;
         media.CallNotificationChosen += (callId, choice) => _ = OnNotificationChosenAsync(callId, choice);
+        media.PeerHungUp += linkId => _ = OnPeerHungUpAsync(linkId);
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);
     }
 
@@ -198,8 +199,16 @@ public sealed class CallSession : ILiveState
     public async Task HangUpAsync()
     {
         if (Phase != CallPhase.Active || Call is not { } call) return;
+        // The peer hears it over the call's own channel at once, even when the server does not answer.
+        if (Link is { } link) await link.SayByeAsync();
         await EndShowingDurationAsync(call, CallReason.HungUp,
             duration => new CallNotice(t => t.CallEndedAfter(Formats.Duration(duration)), false));
+    }
+
+    private async Task OnPeerHungUpAsync(string linkId)
+    {
+        if (Phase != CallPhase.Active || LinkOf(linkId) is null || Call is not { } call) return;
+        await EndShowingDurationAsync(call, CallReason.HungUp, duration => Outcome(CallReason.HungUp, duration));
     }
 
     public async Task SetMutedAsync(bool muted)
@@ -447,17 +456,34 @@ public sealed class CallSession : ILiveState
     {
         var elapsed = Elapsed;
         await FinishAsync(null);
-        Call? ended = null;
+        var ended = await EndOnServerAsync(call, reason);
+        if (Phase == CallPhase.Idle && Notice is null) Show(notice(StoredDuration(ended) ?? elapsed));
+    }
+
+    /// <summary>The call as the server stored its end, or null when the server does not answer in time.</summary>
+    private async Task<Call?> EndOnServerAsync(Call call, CallReason reason)
+    {
+        using var patience = new CancellationTokenSource(ServerAnswerPatience);
         try
         {
-            using var patience = new CancellationTokenSource(ServerAnswerPatience);
-            ended = await _api.EndCallAsync(call.Id, reason, patience.Token);
+            return await _api.EndCallAsync(call.Id, reason, patience.Token);
+        }
+        catch (PeercallApiException e) when (e.Code == ProblemCodes.IllegalTransition)
+        {
+            // The other side ended it a moment earlier (both hung up, or its hang-up reached the server first).
+            try
+            {
+                return await _api.GetCallAsync(call.Id, patience.Token);
+            }
+            catch (Exception again) when (again is PeercallApiException or HttpRequestException or OperationCanceledException)
+            {
+                return null;
+            }
         }
         catch (Exception e) when (e is PeercallApiException or HttpRequestException or OperationCanceledException)
         {
-            // Ended already (the other side hung up at the same moment) or the server is out of reach.
+            return null;
         }
-        if (Phase == CallPhase.Idle && Notice is null) Show(notice(StoredDuration(ended) ?? elapsed));
     }
 
     private static TimeSpan? StoredDuration(Call? call) =>

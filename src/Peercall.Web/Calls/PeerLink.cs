@@ -122,6 +122,8 @@ public sealed class PeerLink
         await ActAsync(Path.Tick(audioArrived));
     }
 
+    public Task SayByeAsync() => _media.SayByeAsync(Id);
+
     public async Task CloseAsync()
     {
         _closed = true;

@@ -238,11 +238,34 @@ class PeerLink {
       if (e.track.kind === 'audio') this.playRemoteAudio(e.track);
     };
     if (starts) {
+      this.openControl();
       for (const slot of slots) {
         const track = local[slot];
         this.pc.addTransceiver(track ?? (slot === 'microphone' ? 'audio' : 'video'), { direction: directionOf(slot) });
       }
     }
+  }
+
+  /** The call's own channel to the peer, negotiated on both sides (id 0), so that a hang-up reaches the peer at
+   * once, whatever the server is doing. The side that starts opens it before its first offer; the other side
+   * once that offer has set up the association. */
+  openControl() {
+    this.control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
+    this.control.onmessage = event => {
+      if (event.data === 'bye') notify('OnPeerHungUp', this.id);
+    };
+  }
+
+  /** Tells the peer this side hangs up; true when the channel took the message. */
+  async sayBye() {
+    const control = this.control;
+    if (control?.readyState !== 'open') return false;
+    control.send('bye');
+    // Closing the connection at once could drop the message: give it a moment to leave.
+    for (let waited = 0; control.bufferedAmount > 0 && waited < 500; waited += 10) {
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    return true;
   }
 
   transceiver(slot) {
@@ -306,6 +329,7 @@ class PeerLink {
     } finally {
       this.settingRemoteAnswer = false;
     }
+    if (type === 'offer' && !this.control) this.openControl();
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const candidate of pending) await this.addCandidate(candidate);
@@ -400,6 +424,7 @@ class PeerLink {
   close() {
     const pc = this.pc;
     pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.ontrack = null;
+    if (this.control) this.control.onmessage = null;
     pc.close();
     this.audio.pause();
     this.audio.srcObject = null;
@@ -439,6 +464,10 @@ export function receiveSignal(id, kind, payload) {
 /** New ICE credentials (and, with the configuration given, fresh TURN credentials) for a link whose path broke. */
 export function restartIce(id, configuration) {
   links.get(id)?.restartIce(configuration);
+}
+
+export function sayBye(id) {
+  return links.get(id)?.sayBye() ?? Promise.resolve(false);
 }
 
 export function closeLink(id) {
