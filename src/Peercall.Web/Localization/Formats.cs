@@ -43,7 +43,7 @@ public static class Formats
         return $"{local.Day} {text.MonthsShort[local.Month - 1]}{year} {time}";
     }
 
-    public static string Milliseconds(double seconds) => $"{Math.Round(seconds * 1000):0} ms";
+    public static string Milliseconds(UiText text, double seconds) => $"{Math.Round(seconds * 1000):0} {text.MillisecondsUnit}";
 
     public static string Percent(double fraction) => $"{Math.Round(fraction * 100):0} %";
 }

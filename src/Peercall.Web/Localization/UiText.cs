@@ -85,6 +85,9 @@ public sealed class UiText
     public required string MicrophoneDenied { get; init; }
     public required string MicrophoneMissing { get; init; }
     public required string MicrophoneUnavailable { get; init; }
+    public required string LeaveMissedCall { get; init; }
+    public required Func<string, string> LeaveMissedCallFor { get; init; }
+    public required string MillisecondsUnit { get; init; }
     public required string NotificationsWhy { get; init; }
     public required string AllowNotifications { get; init; }
     public required string NotNow { get; init; }

@@ -88,6 +88,11 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await alice.SignUpAsync();
         await bob.RegisterThroughApiAsync();
 
+        // Bob is offline: the button says what calling him does.
+        var callBob = alice.Contact(bob).GetByTestId("call");
+        await Expect(callBob).ToHaveTextAsync("Leave a missed call");
+        await Expect(callBob).ToHaveAttributeAsync("aria-label", $"{bob.DisplayName} is offline: leave a missed call");
+        await Expect(callBob).ToHaveClassAsync(new System.Text.RegularExpressions.Regex(@"\bsecondary\b"));
         await alice.CallAsync(bob);
         await Expect(alice.Notice).ToHaveTextAsync($"{bob.DisplayName} is offline and will see a missed call.");
         await Expect(alice.CallScreen).ToHaveCountAsync(0);
@@ -109,6 +114,9 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await Expect(missed).ToHaveAttributeAsync("data-state", "missed");
         await Expect(missed).ToContainTextAsync(alice.DisplayName);
 
+        await Expect(alice.Contact(bob).GetByTestId("call")).ToHaveTextAsync("Call");
+        // A screen reader hears whom "Call back" calls.
+        await Expect(missed.GetByTestId("call-back")).ToHaveAttributeAsync("aria-label", $"Call {alice.DisplayName}");
         await missed.GetByTestId("call-back").ClickAsync();
         await Expect(alice.IncomingCall).ToBeVisibleAsync();
         await Expect(alice.IncomingCall.GetByTestId("caller-name")).ToHaveTextAsync(bob.DisplayName);

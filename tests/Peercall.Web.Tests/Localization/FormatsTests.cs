@@ -48,6 +48,13 @@ public sealed class FormatsTests
     public void Durations_are_minutes_and_seconds(int seconds, string expected) =>
         Assert.Equal(expected, Formats.Duration(TimeSpan.FromSeconds(seconds)));
 
+    [Theory]
+    [InlineData("en", 0.0423, "42 ms")]
+    [InlineData("ru", 0.0423, "42 мс")]
+    [InlineData("ru", 1.5, "1500 мс")]
+    public void Round_trips_are_milliseconds_in_the_language_shown(string language, double seconds, string expected) =>
+        Assert.Equal(expected, Formats.Milliseconds(language == "ru" ? Russian.Text : English.Text, seconds));
+
     [Fact]
     public void Every_string_exists_in_every_language_and_differs_from_English()
     {
