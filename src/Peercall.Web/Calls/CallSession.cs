@@ -27,6 +27,8 @@ public sealed class CallSession : ILiveState
 {
     private static readonly RtcConfiguration LanOnly = new([], "all", null);
     private static readonly TimeSpan ServerAnswerPatience = TimeSpan.FromSeconds(3);
+    private static readonly TimeSpan InfoShownFor = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ErrorShownFor = TimeSpan.FromSeconds(20);
 
     private readonly PeercallApi _api;
     private readonly RealtimeConnection _realtime;
@@ -38,6 +40,8 @@ public sealed class CallSession : ILiveState
     private Task<CaptureResult>? _microphone;
     private Task<RtcConfiguration>? _rtcConfiguration;
     private CancellationTokenSource? _ticking;
+    private CancellationTokenSource? _noticeExpiry;
+    private CallNotice? _notice;
     private int _generation;
 
     public CallSession(PeercallApi api, RealtimeConnection realtime, BrowserMedia media, LocalMedia local,
@@ -81,7 +85,19 @@ public sealed class CallSession : ILiveState
     public bool Reconnecting => Link?.Reconnecting == true;
     public bool IsVideoCall => Call?.Media == CallMedia.Video;
     public DateTimeOffset? ConnectedAt { get; private set; }
-    public CallNotice? Notice { get; private set; }
+    /// <summary>What the app tells the person now: one message at a time, each gone by itself after a while
+    /// (errors stay longer) or when the next one comes.</summary>
+    public CallNotice? Notice
+    {
+        get => _notice;
+        private set
+        {
+            _notice = value;
+            _noticeExpiry?.Cancel();
+            _noticeExpiry = null;
+            if (value is not null) _ = ExpireAsync(value, (_noticeExpiry = new CancellationTokenSource()).Token);
+        }
+    }
 
     public TimeSpan Elapsed => ConnectedAt is { } at ? _time.GetUtcNow() - at : TimeSpan.Zero;
 
@@ -418,6 +434,21 @@ public sealed class CallSession : ILiveState
         var result = await camera;
         if (result != CaptureResult.Ok && generation == _generation && Phase != CallPhase.Idle)
             Show(new CallNotice(t => CameraText(t, result), true));
+    }
+
+    private async Task ExpireAsync(CallNotice notice, CancellationToken replaced)
+    {
+        try
+        {
+            await Task.Delay(notice.IsError ? ErrorShownFor : InfoShownFor, _time, replaced);
+        }
+        catch (OperationCanceledException)
+        {
+            return;
+        }
+        if (Notice != notice) return;
+        Notice = null;
+        Changed?.Invoke();
     }
 
     private void Show(CallNotice notice)

@@ -33,6 +33,8 @@ public sealed class CallOutcomeTests(EndToEndFixture env)
         await alice.OpenHistoryAsync();
         await Expect(alice.HistoryEntries.First).ToHaveAttributeAsync("data-state", "declined");
         await Expect(alice.HistoryEntries.First).ToContainTextAsync("Declined");
+        // The message goes away by itself after 10 s.
+        await Expect(alice.Notice).ToHaveCountAsync(0, new() { Timeout = 15_000 });
     }
 
     [Fact]
