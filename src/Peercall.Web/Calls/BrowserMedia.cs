@@ -43,6 +43,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public event Action<string, bool, bool>? RemoteMediaChanged;
     /// <summary>The person stopped sharing with the browser's own control.</summary>
     public event Action? ScreenShareEnded;
+    /// <summary>The person speaks while muted (once per mute).</summary>
+    public event Action? SpeakingWhileMuted;
     /// <summary>The peer of a link said over the link itself that it hangs up.</summary>
     public event Action<string>? PeerHungUp;
     /// <summary>A call's notification was clicked: "accept", "decline", or "open" (the notification itself).</summary>
@@ -77,7 +79,11 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 
     public async Task StopScreenShareAsync() => await (await ModuleAsync()).InvokeVoidAsync("stopScreenShare");
 
-    public async Task SetMutedAsync(bool muted) => await (await ModuleAsync()).InvokeVoidAsync("setMuted", muted);
+    public async Task SetMutedAsync(bool muted)
+    {
+        await ListenAsync();
+        await (await ModuleAsync()).InvokeVoidAsync("setMuted", muted);
+    }
 
     public async Task<MediaDevices> ListDevicesAsync() =>
         await (await ModuleAsync()).InvokeAsync<MediaDevices>("listDevices");
@@ -162,6 +168,9 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
         _toneWanted = false;
         if (LoadedModule is { } module) await module.InvokeVoidAsync("endCall");
     }
+
+    [JSInvokable]
+    public void OnSpeakingWhileMuted() => SpeakingWhileMuted?.Invoke();
 
     [JSInvokable]
     public void OnPeerHungUp(string linkId) => PeerHungUp?.Invoke(linkId);

@@ -64,6 +64,7 @@ public sealed class CallSession : ILiveState
         media.MediaFlowing += linkId => LinkOf(linkId)?.MediaStarted();
         media.RemoteMediaChanged += (linkId, camera, screen) => LinkOf(linkId)?.RemoteMediaChanged(camera, screen);
         media.ScreenShareEnded += local.ScreenShareEnded;
+        media.SpeakingWhileMuted += local.SpokeWhileMuted;
         media.CallNotificationChosen += (callId, choice) => _ = OnNotificationChosenAsync(callId, choice);
         media.PeerHungUp += linkId => _ = OnPeerHungUpAsync(linkId);
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);

@@ -13,6 +13,8 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
     private const string ProcessingKey = "peercall.voice-processing";
 
     public bool Muted { get; private set; }
+    /// <summary>The person spoke while muted: nobody hears them.</summary>
+    public bool SpeakingWhileMuted { get; private set; }
     public bool CameraOn { get; private set; }
     public bool SharingScreen { get; private set; }
     public bool SelfViewHidden { get; private set; }
@@ -58,6 +60,13 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
     }
 
     /// <summary>The browser's own "stop sharing" control ended the share.</summary>
+    public void SpokeWhileMuted()
+    {
+        if (!Muted) return;
+        SpeakingWhileMuted = true;
+        Changed?.Invoke();
+    }
+
     public void ScreenShareEnded()
     {
         SharingScreen = false;
@@ -67,6 +76,7 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
     public async Task SetMutedAsync(bool muted)
     {
         Muted = muted;
+        SpeakingWhileMuted = false;
         Changed?.Invoke();
         await media.SetMutedAsync(muted);
     }
@@ -116,7 +126,7 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
     /// <summary>Stops every track and forgets the call's choices; the voice processing stays as chosen.</summary>
     public async Task EndAsync()
     {
-        Muted = CameraOn = SharingScreen = false;
+        Muted = CameraOn = SharingScreen = SpeakingWhileMuted = false;
         Devices = null;
         await media.EndAsync();
     }

@@ -81,6 +81,7 @@ public static class English
         LeaveMissedCall = "Leave a missed call",
         LeaveMissedCallFor = name => $"{name} is offline: leave a missed call",
         MillisecondsUnit = "ms",
+        SpeakingWhileMuted = "You are speaking, but you are muted: unmute to be heard.",
         NotificationsWhy = "Allow notifications to learn about calls while Peercall is in the background.",
         AllowNotifications = "Allow",
         NotNow = "Not now",

@@ -81,6 +81,7 @@ public static class Russian
         LeaveMissedCall = "Оставить пропущенный",
         LeaveMissedCallFor = name => $"{name} не в сети: оставить пропущенный звонок",
         MillisecondsUnit = "мс",
+        SpeakingWhileMuted = "Вы говорите, но микрофон выключен: включите его, чтобы вас услышали.",
         NotificationsWhy = "Разрешите уведомления, чтобы узнавать о звонках, когда Peercall в фоне.",
         AllowNotifications = "Разрешить",
         NotNow = "Не сейчас",

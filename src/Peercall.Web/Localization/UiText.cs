@@ -88,6 +88,7 @@ public sealed class UiText
     public required string LeaveMissedCall { get; init; }
     public required Func<string, string> LeaveMissedCallFor { get; init; }
     public required string MillisecondsUnit { get; init; }
+    public required string SpeakingWhileMuted { get; init; }
     public required string NotificationsWhy { get; init; }
     public required string AllowNotifications { get; init; }
     public required string NotNow { get; init; }

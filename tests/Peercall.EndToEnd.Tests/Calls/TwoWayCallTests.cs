@@ -57,6 +57,9 @@ public sealed class TwoWayCallTests(EndToEndFixture env)
         await alice.CallScreen.GetByTestId("mute").ClickAsync();
         await Expect(alice.CallScreen.GetByTestId("muted-note")).ToBeVisibleAsync();
         await Expect(alice.CallScreen.GetByTestId("mute")).ToHaveAttributeAsync("aria-pressed", "true");
+        // Her microphone keeps playing her tone: the app tells her nobody hears her.
+        await Expect(alice.CallScreen.GetByTestId("speaking-while-muted"))
+            .ToHaveTextAsync("You are speaking, but you are muted: unmute to be heard.");
         await Eventually.HoldsAsync(async () => (await bob.RemoteAudioAsync())?.Rms < 0.005,
             TimeSpan.FromSeconds(5), "Bob still hears Alice while she is muted.");
         await Task.Delay(500);
@@ -69,6 +72,7 @@ public sealed class TwoWayCallTests(EndToEndFixture env)
 
         await alice.CallScreen.GetByTestId("mute").ClickAsync();
         await Expect(alice.CallScreen.GetByTestId("muted-note")).ToHaveCountAsync(0);
+        await Expect(alice.CallScreen.GetByTestId("speaking-while-muted")).ToHaveCountAsync(0);
         await Eventually.HoldsAsync(async () => (await bob.RemoteAudioAsync())?.Rms > 0.05,
             TimeSpan.FromSeconds(5), "Bob does not hear Alice again after she unmuted.");
         Assert.InRange(await bob.DominantFrequencyAsync(), 420, 460);

@@ -79,6 +79,7 @@ export async function openMicrophone(deviceId, processing) {
   local.microphone = track;
   await sendLocalMediaToLinks();
   stopTrack(previous);
+  if (mutedListener) listenWhileMuted();
   return result;
 }
 
@@ -145,6 +146,46 @@ export async function stopScreenShare() {
 export function setMuted(muted) {
   local.muted = muted;
   if (local.microphone) local.microphone.enabled = !muted;
+  listenWhileMuted();
+}
+
+// While muted, a copy of the microphone is listened to, so that the app can tell a person who speaks that nobody
+// hears them. Nothing of it is sent.
+let mutedListener = null;
+
+function listenWhileMuted() {
+  stopListeningWhileMuted();
+  if (!local.muted || !local.microphone) return;
+  const probe = local.microphone.clone();
+  probe.enabled = true;
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = 1024;
+  context.createMediaStreamSource(new MediaStream([probe])).connect(analyser);
+  const samples = new Float32Array(analyser.fftSize);
+  let loudSince = null;
+  const timer = setInterval(() => {
+    analyser.getFloatTimeDomainData(samples);
+    const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
+    if (rms < 0.02) {
+      loudSince = null;
+      return;
+    }
+    loudSince ??= performance.now();
+    if (performance.now() - loudSince < 400) return;
+    notify('OnSpeakingWhileMuted');
+    stopListeningWhileMuted();
+  }, 100);
+  mutedListener = { probe, context, timer };
+  context.resume().catch(() => { });
+}
+
+function stopListeningWhileMuted() {
+  if (!mutedListener) return;
+  clearInterval(mutedListener.timer);
+  mutedListener.probe.stop();
+  mutedListener.context.close().catch(() => { });
+  mutedListener = null;
 }
 
 export async function listDevices() {
@@ -610,6 +651,7 @@ export async function setAppBadge(count) {
  * browser's recording indicators go off. */
 export function endCall() {
   stopTone();
+  stopListeningWhileMuted();
   for (const id of [...links.keys()]) closeLink(id);
   local.microphone = local.camera = local.screen = null;
   local.muted = false;
