@@ -50,7 +50,8 @@ public static class ConnectPage
             : null;
         // Inline styles and inline SVG only: nothing is fetched from anywhere else.
         http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:";
-        return TypedResults.Content(ConnectPageHtml.Render(info, plainAuthorityUrl, ConnectPageText.For(http.Request)), "text/html; charset=utf-8");
+        var html = ConnectPageHtml.Render(info, plainAuthorityUrl, ConnectPageText.For(http.Request));
+        return TypedResults.Content(html, "text/html; charset=utf-8");
     }
 
     private static ConnectInfo Describe(ConnectLinks links, ServerCertificates certificates) => new(

@@ -51,7 +51,7 @@ public static class ConnectPageHtml
         if (info.AuthorityCertificatePath is { } caPath)
         {
             html.Append($"<h2>{text.TrustTitle}</h2>\n<p>{text.TrustBody}</p>\n")
-                .Append($"<p><a class=\"download\" href=\"{Encode(caPath)}\" download>{text.Download("peercall-ca.crt")}</a></p>\n");
+                .Append($"<p><a class=\"download\" href=\"{Encode(caPath)}\" download>{text.Download}</a></p>\n");
             if (plainAuthorityUrl is not null)
                 html.Append($"<p>{text.OrScan}</p>\n")
                     .Append($"<ul class=\"links\"><li>{QrSvg(plainAuthorityUrl)}<code>{Encode(plainAuthorityUrl)}</code></li></ul>\n");

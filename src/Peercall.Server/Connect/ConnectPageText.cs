@@ -14,7 +14,7 @@ public sealed record ConnectPageText
     public required string ScanOrType { get; init; }
     public required string TrustTitle { get; init; }
     public required string TrustBody { get; init; }
-    public required Func<string, string> Download { get; init; }
+    public required string Download { get; init; }
     public required string OrScan { get; init; }
     /// <summary>Per system, its name and its steps (HTML).</summary>
     public required IReadOnlyList<(string System, string Steps)> TrustSteps { get; init; }
@@ -38,7 +38,7 @@ public sealed record ConnectPageText
         TrustBody = "This server signs its HTTPS certificate with its own certificate authority. Install it on each " +
                     "device once; until then the browser warns that the connection is not private, and calls cannot " +
                     "start. Compare the fingerprint the device shows with the one below before you trust it.",
-        Download = file => $"Download the certificate ({file})",
+        Download = "Download the certificate (peercall-ca.crt)",
         OrScan = "Or scan this with the device to download it:",
         TrustSteps =
         [
@@ -79,7 +79,7 @@ public sealed record ConnectPageText
         TrustBody = "Этот сервер подписывает свой HTTPS-сертификат собственным центром сертификации. Установите его на " +
                     "каждое устройство один раз; до этого браузер предупреждает, что подключение не защищено, и звонки " +
                     "не начнутся. Прежде чем доверять, сравните отпечаток, который показывает устройство, с указанным ниже.",
-        Download = file => $"Скачать сертификат ({file})",
+        Download = "Скачать сертификат (peercall-ca.crt)",
         OrScan = "Или отсканируйте этот код устройством, чтобы скачать его:",
         TrustSteps =
         [

@@ -113,7 +113,7 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     /// <summary>Tells the peer over the link's own channel that this side hangs up.</summary>
     public async Task SayByeAsync(string linkId)
     {
-        if (LoadedModule is { } module) await module.InvokeAsync<bool>("sayBye", linkId);
+        if (LoadedModule is { } module) await module.InvokeVoidAsync("sayBye", linkId);
     }
 
     public async Task CloseLinkAsync(string linkId)

@@ -76,7 +76,7 @@ public sealed class CallSession : ILiveState
     public bool PlacedByMe { get; private set; }
     /// <summary>A call being placed waits for the microphone (the browser may be asking the person) before it
     /// rings anyone.</summary>
-    public bool WaitingForMicrophone { get; private set; }
+    public bool WaitingForMicrophone => Phase == CallPhase.Outgoing && _microphone is { IsCompleted: false };
     public LocalMedia Local { get; }
 
     /// <summary>The link to the other participant, once the call is answered.</summary>
@@ -113,11 +113,9 @@ public sealed class CallSession : ILiveState
         var microphone = _microphone = Capture(Local.OpenMicrophoneAsync());
         var camera = media == CallMedia.Video ? Capture(Local.TurnCameraOnAsync()) : null;
         _rtcConfiguration = FetchRtcConfigurationAsync();
-        WaitingForMicrophone = true;
         Changed?.Invoke();
         var opened = await microphone;
         if (generation != _generation) return;
-        WaitingForMicrophone = false;
         if (opened != CaptureResult.Ok)
         {
             await FinishAsync(new CallNotice(t => MicrophoneText(t, opened), true));
@@ -502,21 +500,25 @@ public sealed class CallSession : ILiveState
         }
         catch (PeercallApiException e) when (e.Code == ProblemCodes.IllegalTransition)
         {
-            // The other side ended it a moment earlier (both hung up, or its hang-up reached the server first).
-            try
-            {
-                return await _api.GetCallAsync(call.Id, patience.Token);
-            }
-            catch (Exception again) when (again is PeercallApiException or HttpRequestException or OperationCanceledException)
-            {
-                return null;
-            }
+            // The other side ended it a moment earlier (both hung up, or its hang-up reached the server first):
+            // its end is stored.
         }
-        catch (Exception e) when (e is PeercallApiException or HttpRequestException or OperationCanceledException)
+        catch (Exception e) when (IsUnanswered(e))
+        {
+            return null;
+        }
+        try
+        {
+            return await _api.GetCallAsync(call.Id, patience.Token);
+        }
+        catch (Exception e) when (IsUnanswered(e))
         {
             return null;
         }
     }
+
+    private static bool IsUnanswered(Exception e) =>
+        e is PeercallApiException or HttpRequestException or OperationCanceledException;
 
     private static TimeSpan? StoredDuration(Call? call) =>
         call is { AnsweredAt: { } answered, EndedAt: { } ended } ? ended - answered : null;
@@ -574,7 +576,6 @@ public sealed class CallSession : ILiveState
         Phase = CallPhase.Idle;
         Call = null;
         ConnectedAt = null;
-        WaitingForMicrophone = false;
     }
 
     private CallNotice Outcome(CallReason reason, TimeSpan? duration = null)

@@ -59,7 +59,6 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
         await media.StopScreenShareAsync();
     }
 
-    /// <summary>The browser's own "stop sharing" control ended the share.</summary>
     public void SpokeWhileMuted()
     {
         if (!Muted) return;
@@ -67,6 +66,7 @@ public sealed class LocalMedia(BrowserMedia media, BrowserStorage storage)
         Changed?.Invoke();
     }
 
+    /// <summary>The browser's own "stop sharing" control ended the share.</summary>
     public void ScreenShareEnded()
     {
         SharingScreen = false;

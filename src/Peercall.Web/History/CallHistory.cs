@@ -16,6 +16,9 @@ public sealed class CallHistory : ILiveState
     private readonly BrowserMedia _media;
     private List<CallHistoryEntry> _entries = [];
     private bool _viewing;
+    // Null until the first count is shown: the badge of an installed app outlives the page, so it is set once
+    // even when the count is 0, and after that only when the count changes.
+    private int? _badge;
 
     public CallHistory(PeercallApi api, RealtimeConnection realtime, AccountSession account, BrowserMedia media)
     {
@@ -88,7 +91,7 @@ public sealed class CallHistory : ILiveState
             Failed = true;
         }
         Changed?.Invoke();
-        await _media.SetAppBadgeAsync(UnseenMissedCount);
+        await ShowBadgeAsync();
     }
 
     private void Clear()
@@ -99,6 +102,13 @@ public sealed class CallHistory : ILiveState
         Loaded = false;
         Failed = false;
         Changed?.Invoke();
-        _ = _media.SetAppBadgeAsync(0);
+        _ = ShowBadgeAsync();
+    }
+
+    private async Task ShowBadgeAsync()
+    {
+        if (_badge == UnseenMissedCount) return;
+        _badge = UnseenMissedCount;
+        await _media.SetAppBadgeAsync(UnseenMissedCount);
     }
 }

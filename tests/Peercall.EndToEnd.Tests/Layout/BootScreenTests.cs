@@ -12,14 +12,17 @@ public sealed class BootScreenTests(EndToEndFixture env)
     {
         await using var alice = await Person.LaunchAsync(env, "alice");
         // The test holds the app's own assembly back, as a slow first download on a phone would.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         await alice.Page.RouteAsync("**/_framework/Peercall.Web*.wasm", async route =>
         {
+            held.TrySetResult();
             await release.Task;
             await route.ContinueAsync();
         });
 
         var opening = alice.Page.GotoAsync("signin");
+        await held.Task.WaitAsync(TimeSpan.FromSeconds(30));
         var boot = alice.Page.GetByTestId("boot");
         await Expect(boot).ToBeVisibleAsync();
         await Expect(boot).ToContainTextAsync("Peercall");

@@ -1,7 +1,8 @@
 // All of Peercall's WebRTC and media code. The C# side (Calls/) decides what happens and when; this module only
 // touches the browser APIs it cannot reach. It has three parts, like the C# side: local media (microphone, camera,
 // screen, speaker), one peer link per remote participant (the RTCPeerConnection, perfect negotiation, ICE
-// restart), the ringtone and ringback, incoming-call notifications and the app badge. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
+// restart), and the rest that only JavaScript reaches: the ringtone and ringback, incoming-call notifications and
+// the app badge. Calls back into C# through one DotNetObjectReference (Calls/BrowserMedia.cs).
 
 let events = null;
 
@@ -158,16 +159,10 @@ function listenWhileMuted() {
   if (!local.muted || !local.microphone) return;
   const probe = local.microphone.clone();
   probe.enabled = true;
-  const context = new AudioContext();
-  const analyser = context.createAnalyser();
-  analyser.fftSize = 1024;
-  context.createMediaStreamSource(new MediaStream([probe])).connect(analyser);
-  const samples = new Float32Array(analyser.fftSize);
+  const { context, analyser } = analyse(new MediaStream([probe]), 1024);
   let loudSince = null;
   const timer = setInterval(() => {
-    analyser.getFloatTimeDomainData(samples);
-    const rms = Math.sqrt(samples.reduce((sum, x) => sum + x * x, 0) / samples.length);
-    if (rms < 0.02) {
+    if (levelOf(analyser) < 0.02) {
       loudSince = null;
       return;
     }
@@ -177,7 +172,26 @@ function listenWhileMuted() {
     stopListeningWhileMuted();
   }, 100);
   mutedListener = { probe, context, timer };
+}
+
+/** An analyser of a stream's sound, in an AudioContext of its own. */
+function analyse(stream, fftSize) {
+  const context = new AudioContext();
+  const analyser = context.createAnalyser();
+  analyser.fftSize = fftSize;
+  analyser.smoothingTimeConstant = 0;
+  context.createMediaStreamSource(stream).connect(analyser);
   context.resume().catch(() => { });
+  return { context, analyser };
+}
+
+/** The root mean square of what the analyser hears now: 0 is silence, 1 full scale. */
+function levelOf(analyser) {
+  const samples = new Float32Array(analyser.fftSize);
+  analyser.getFloatTimeDomainData(samples);
+  let sum = 0;
+  for (const s of samples) sum += s * s;
+  return Math.sqrt(sum / samples.length);
 }
 
 function stopListeningWhileMuted() {
@@ -297,16 +311,15 @@ class PeerLink {
     };
   }
 
-  /** Tells the peer this side hangs up; true when the channel took the message. */
+  /** Tells the peer this side hangs up, when the channel is open. */
   async sayBye() {
     const control = this.control;
-    if (control?.readyState !== 'open') return false;
+    if (control?.readyState !== 'open') return;
     control.send('bye');
     // Closing the connection at once could drop the message: give it a moment to leave.
     for (let waited = 0; control.bufferedAmount > 0 && waited < 500; waited += 10) {
       await new Promise(resolve => setTimeout(resolve, 10));
     }
-    return true;
   }
 
   transceiver(slot) {
@@ -507,8 +520,8 @@ export function restartIce(id, configuration) {
   links.get(id)?.restartIce(configuration);
 }
 
-export function sayBye(id) {
-  return links.get(id)?.sayBye() ?? Promise.resolve(false);
+export async function sayBye(id) {
+  await links.get(id)?.sayBye();
 }
 
 export function closeLink(id) {
@@ -675,13 +688,7 @@ function remoteAnalyser() {
   if (!link?.audioStream) return null;
   if (analysis?.stream !== link.audioStream) {
     analysis?.context.close().catch(() => { });
-    const context = new AudioContext();
-    const analyser = context.createAnalyser();
-    analyser.fftSize = 8192;
-    analyser.smoothingTimeConstant = 0;
-    context.createMediaStreamSource(link.audioStream).connect(analyser);
-    context.resume().catch(() => { });
-    analysis = { context, analyser, stream: link.audioStream, link };
+    analysis = { ...analyse(link.audioStream, 8192), stream: link.audioStream, link };
   }
   return analysis;
 }
@@ -696,14 +703,10 @@ globalThis.peercallDebug = {
     a.analyser.getFloatFrequencyData(spectrum);
     let peak = 0;
     for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[peak]) peak = i;
-    const samples = new Float32Array(a.analyser.fftSize);
-    a.analyser.getFloatTimeDomainData(samples);
-    let sum = 0;
-    for (const s of samples) sum += s * s;
     return {
       dominantFrequency: peak * a.context.sampleRate / a.analyser.fftSize,
       peakDecibels: Number.isFinite(spectrum[peak]) ? spectrum[peak] : -200,
-      rms: Math.sqrt(sum / samples.length),
+      rms: levelOf(a.analyser),
     };
   },
   /** The average colour of the middle of a <video> on the page, and its size; null when it shows nothing. */
