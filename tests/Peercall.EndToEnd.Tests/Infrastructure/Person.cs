@@ -284,6 +284,13 @@ public sealed class Person : IAsyncDisposable
                   $"{after.FramesDecoded - before?.FramesDecoded} frames; ICE {after.IceConnectionState}; link: {await LinkStateAsync()})");
     }
 
+    /// <summary>The camera as captured and as sent, and what holds the sent size back; null without a camera.</summary>
+    public async Task<SentCamera?> SentCameraAsync()
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>("async () => (await window.peercallDebug?.sentCamera()) ?? null");
+        return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<SentCamera>(JsonOptions) : null;
+    }
+
     public Task<int> IceRestartsAsync() => Page.EvaluateAsync<int>("() => window.peercallDebug?.iceRestarts() ?? 0");
 
     /// <summary>The first link's transceivers and signaling state, for failure messages.</summary>
@@ -389,3 +396,5 @@ public sealed record MediaStats(long PacketsReceived, long BytesReceived, double
     long FramesDecoded, CandidatePair? Pair, string ConnectionState, string IceConnectionState);
 
 public sealed record VideoColour(double R, double G, double B, int Width, int Height);
+
+public sealed record SentCamera(int CapturedHeight, int SentHeight, string Limitation);

@@ -767,4 +767,15 @@ globalThis.peercallDebug = {
   stopSharingFromBrowser: () => local.screen?.dispatchEvent(new Event('ended')),
   descriptionsReceived: () => firstLink()?.descriptionsReceived ?? 0,
   sentMicrophone: () => firstLink()?.transceiver('microphone')?.sender.track?.getSettings().deviceId ?? null,
+  /** The camera as captured and as sent, with what WebRTC says holds the sent size back ("cpu", "bandwidth"...). */
+  async sentCamera() {
+    const sender = firstLink()?.transceiver('camera')?.sender;
+    if (!sender?.track) return null;
+    const sent = [...(await sender.getStats()).values()].find(r => r.type === 'outbound-rtp');
+    const captured = sender.track.getSettings();
+    return {
+      capturedHeight: captured.height, sentHeight: sent?.frameHeight ?? 0,
+      limitation: sent?.qualityLimitationReason ?? 'none',
+    };
+  },
 };
