@@ -119,6 +119,10 @@ public sealed class PeercallApi(HttpClient http, TimeProvider? time = null)
         SendAsync<Call>(HttpMethod.Post, $"api/calls/{callId}/end", new EndCallRequest(reason),
             authenticated: true, ct);
 
+    public Task<Call> InviteToCallAsync(Guid callId, Guid userId, CancellationToken ct = default) =>
+        SendAsync<Call>(HttpMethod.Post, $"api/calls/{callId}/participants", new InviteRequest(userId),
+            authenticated: true, ct);
+
     public Task<Page<CallHistoryEntry>> GetCallHistoryAsync(int page = 1, int pageSize = 50,
         CancellationToken ct = default) =>
         SendAsync<Page<CallHistoryEntry>>(HttpMethod.Get, $"api/calls?page={page}&pageSize={pageSize}", null,

@@ -91,6 +91,9 @@ public sealed class SignalingConnection : ISignalingHub, IAsyncDisposable
     public Task<Call> EndCall(Guid callId, CallReason reason) =>
         InvokeAsync<Call>(nameof(ISignalingHub.EndCall), callId, reason);
 
+    public Task<Call> InviteToCall(Guid callId, Guid userId) =>
+        InvokeAsync<Call>(nameof(ISignalingHub.InviteToCall), callId, userId);
+
     public Task<Call> ResumeCall(Guid callId) => InvokeAsync<Call>(nameof(ISignalingHub.ResumeCall), callId);
 
     public Task SendSignal(Signal signal) => InvokeAsync<object?>(nameof(ISignalingHub.SendSignal), signal);

@@ -28,6 +28,7 @@ public static class ProblemCodes
     public const string UnknownCallee = "unknown-callee";
     public const string AlreadyCalling = "already-calling";
     public const string AlreadyInCall = "already-in-call";
+    public const string CallFull = "call-full";
     public const string NoConnection = "no-realtime-connection";
     public const string SignalRefused = "signal-refused";
     public const string SignalTooLarge = "signal-too-large";

@@ -42,6 +42,20 @@ public enum CallReason
     [JsonStringEnumMemberName("declined-elsewhere")] DeclinedElsewhere,
 }
 
+/// <summary>One person's place in a call. The person who places a call is joined from the start; each invitee
+/// rings, then joins, declines, or is missed (no answer, offline, or the call stopped ringing them) or busy (in
+/// another call). A joined person leaves once. Ringing starts the moment an invitation is stored.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<ParticipantState>))]
+public enum ParticipantState
+{
+    [JsonStringEnumMemberName("ringing")] Ringing,
+    [JsonStringEnumMemberName("joined")] Joined,
+    [JsonStringEnumMemberName("left")] Left,
+    [JsonStringEnumMemberName("declined")] Declined,
+    [JsonStringEnumMemberName("missed")] Missed,
+    [JsonStringEnumMemberName("busy")] Busy,
+}
+
 [JsonConverter(typeof(JsonStringEnumConverter<CallDirection>))]
 public enum CallDirection
 {
@@ -55,7 +69,12 @@ public sealed record CallParty(Guid Id, string Username, string DisplayName);
 /// its camera on or off during the call whatever this says; it is what the call is remembered as.</param>
 /// <param name="ConnectionId">The realtime connection this device will use for the call's signals.
 /// When omitted, the caller's most recently opened connection is used.</param>
-public sealed record PlaceCallRequest(Guid CalleeId, CallMedia Media = CallMedia.Audio, string? ConnectionId = null);
+/// <param name="AlsoInvite">More people to ring at once, for a group call; each may join on their own.</param>
+public sealed record PlaceCallRequest(Guid CalleeId, CallMedia Media = CallMedia.Audio, string? ConnectionId = null,
+    IReadOnlyList<Guid>? AlsoInvite = null);
+
+/// <summary>Rings someone into a call the sender is in.</summary>
+public sealed record InviteRequest(Guid UserId);
 
 /// <param name="ConnectionId">The realtime connection that answers; when omitted, the most recently opened one.</param>
 public sealed record AcceptCallRequest(string? ConnectionId = null);
@@ -65,6 +84,21 @@ public sealed record AcceptCallRequest(string? ConnectionId = null);
 /// stopped and did not come back in time) may be given by a client.</param>
 public sealed record EndCallRequest(CallReason Reason = CallReason.HungUp);
 
+/// <summary>One person in a call: their state, why they reached it, and when they joined and left.</summary>
+public sealed record CallParticipant(
+    CallParty Party,
+    ParticipantState State,
+    CallReason Reason,
+    DateTimeOffset InvitedAt,
+    DateTimeOffset? JoinedAt,
+    DateTimeOffset? LeftAt);
+
+/// <param name="Caller">Who placed the call.</param>
+/// <param name="Callee">The first person rung; in a call between two people, the other party.</param>
+/// <param name="State">The call's own state: ringing until a second person joins, accepted while two or more are
+/// joined, ended when fewer than two are left; or declined, cancelled, missed or busy if no one ever answered.</param>
+/// <param name="Participants">Everyone ever invited into the call, the caller first, in the order they were
+/// invited.</param>
 public sealed record Call(
     Guid Id,
     CallParty Caller,
@@ -74,9 +108,20 @@ public sealed record Call(
     CallReason Reason,
     DateTimeOffset CreatedAt,
     DateTimeOffset? AnsweredAt,
-    DateTimeOffset? EndedAt);
+    DateTimeOffset? EndedAt,
+    IReadOnlyList<CallParticipant> Participants)
+{
+    // A record compares lists by reference; two copies of one call are equal when their participants are.
+    public bool Equals(Call? other) =>
+        other is not null && (Id, Caller, Callee, Media, State, Reason, CreatedAt, AnsweredAt, EndedAt)
+        == (other.Id, other.Caller, other.Callee, other.Media, other.State, other.Reason, other.CreatedAt, other.AnsweredAt, other.EndedAt)
+        && Participants.SequenceEqual(other.Participants);
 
-/// <summary>A call as one user sees it in their history.</summary>
+    public override int GetHashCode() => HashCode.Combine(Id, State, Reason, Participants.Count);
+}
+
+/// <summary>A call as one user sees it in their history. <see cref="OtherParty"/> is the callee for the caller and
+/// the caller for everyone else; <see cref="Participants"/> says who else was in it and who joined.</summary>
 public sealed record CallHistoryEntry(
     Guid CallId,
     CallParty OtherParty,
@@ -88,7 +133,18 @@ public sealed record CallHistoryEntry(
     DateTimeOffset? AnsweredAt,
     DateTimeOffset? EndedAt,
     double? DurationSeconds,
-    bool Seen);
+    bool Seen,
+    IReadOnlyList<CallParticipant> Participants)
+{
+    // A record compares lists by reference; two copies of one entry are equal when their participants are.
+    public bool Equals(CallHistoryEntry? other) =>
+        other is not null && (CallId, OtherParty, Direction, Media, State, Reason, CreatedAt, AnsweredAt, EndedAt, DurationSeconds, Seen)
+        == (other.CallId, other.OtherParty, other.Direction, other.Media, other.State, other.Reason, other.CreatedAt,
+            other.AnsweredAt, other.EndedAt, other.DurationSeconds, other.Seen)
+        && Participants.SequenceEqual(other.Participants);
+
+    public override int GetHashCode() => HashCode.Combine(CallId, State, Reason, Participants.Count);
+}
 
 public sealed record MissedCallsSummary(int UnseenCount);
 

@@ -12,9 +12,11 @@ public enum SignalKind
     [JsonStringEnumMemberName("candidate")] Candidate,
 }
 
-/// <summary>A WebRTC signal. <see cref="Payload"/> is opaque to the server: an SDP for offers and answers, the
-/// JSON of an RTCIceCandidateInit for candidates.</summary>
-public sealed record Signal(Guid CallId, SignalKind Kind, string Payload);
+/// <summary>A WebRTC signal between two joined participants of a call. <see cref="Payload"/> is opaque to the server:
+/// an SDP for offers and answers, the JSON of an RTCIceCandidateInit for candidates.</summary>
+/// <param name="To">The user it is for. It may be left out in a call of two, where there is only one.</param>
+/// <param name="From">Who sent it: set by the server on the way, whatever the sender wrote.</param>
+public sealed record Signal(Guid CallId, SignalKind Kind, string Payload, Guid? To = null, Guid? From = null);
 
 public static class SignalLimits
 {
@@ -73,6 +75,9 @@ public interface ISignalingHub
     Task<Call> DeclineCall(Guid callId);
     Task<Call> CancelCall(Guid callId);
     Task<Call> EndCall(Guid callId, CallReason reason);
+
+    /// <summary>Rings another person into a call this connection is in.</summary>
+    Task<Call> InviteToCall(Guid callId, Guid userId);
 
     /// <summary>After a reconnect, binds an accepted call to this new connection so its signals flow again.
     /// Media keeps flowing peer to peer meanwhile; without it the call ends after the reconnect grace period.</summary>

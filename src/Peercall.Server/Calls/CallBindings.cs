@@ -1,38 +1,44 @@
 namespace Peercall.Server.Calls;
 
 /// <summary>
-/// The binding of each accepted call to one connection on each side, which signals follow: on this node alone
-/// (<see cref="NodeCallBindings"/>, the default) or shared by every node (<see cref="RedisCallBindings"/>).
-/// A side whose connection dropped is "lost" from that moment until it resumes the call on a new connection.
+/// The binding of each accepted call to one connection per joined participant, which signals follow: on this
+/// node alone (<see cref="NodeCallBindings"/>, the default) or shared by every node (<see cref="RedisCallBindings"/>).
+/// A participant whose connection dropped is "lost" from that moment until they resume the call on a new one.
 /// </summary>
 public interface ICallBindings
 {
     /// <summary>True when bindings outlive this node's process, as they do in Redis.</summary>
     bool OutliveThisNode { get; }
 
-    Task BindAsync(Guid callId, Guid callerId, Guid calleeId, string? callerConnection, string? calleeConnection);
+    /// <summary>Binds a joined participant (again) to a connection.</summary>
+    Task BindAsync(Guid callId, Guid userId, string? connection);
 
+    /// <summary>A participant left the call.</summary>
+    Task UnbindAsync(Guid callId, Guid userId);
+
+    /// <summary>The call is over.</summary>
     Task UnbindAsync(Guid callId);
 
-    /// <summary>The connection a signal from <paramref name="fromConnection"/> goes to, or null when that
-    /// connection is not bound to this accepted call. On the relay's path: answered from memory when it can be.</summary>
-    ValueTask<string?> PeerOfAsync(Guid callId, string fromConnection);
+    /// <summary>Where a signal from <paramref name="fromConnection"/> to <paramref name="to"/> goes, or null when
+    /// the two are not both bound to this accepted call (<see cref="SignalRouting"/>). On the relay's path: answered
+    /// from memory when it can be.</summary>
+    ValueTask<SignalRoute?> RouteAsync(Guid callId, string fromConnection, Guid? to);
 
-    /// <summary>Binds a party's side to its new connection; false when the call is not bound (not accepted).</summary>
+    /// <summary>Binds a participant to their new connection; false when they are not bound to this call.</summary>
     Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId);
 
     /// <summary>The accepted calls bound to a connection.</summary>
     Task<IReadOnlyList<Guid>> BoundToAsync(string connectionId);
 
-    /// <summary>Marks the side bound to <paramref name="connectionId"/> as lost since <paramref name="at"/>.</summary>
+    /// <summary>Marks the participant bound to <paramref name="connectionId"/> as lost since <paramref name="at"/>.</summary>
     Task MarkLostAsync(Guid callId, string connectionId, DateTime at);
 
-    /// <summary>Accepted calls with a side lost at or before <paramref name="cutoff"/>.</summary>
-    Task<IReadOnlyList<Guid>> LostSinceAsync(DateTime cutoff);
+    /// <summary>Participants lost at or before <paramref name="cutoff"/>.</summary>
+    Task<IReadOnlyList<LostParticipant>> LostSinceAsync(DateTime cutoff);
 
-    /// <summary>After a restart: binds an accepted call whose binding is gone with both sides lost since
-    /// <paramref name="at"/>, so its parties can resume it; leaves a binding that still exists as it is.</summary>
-    Task RestoreAsync(Guid callId, Guid callerId, Guid calleeId, string? callerConnection, string? calleeConnection, DateTime at);
+    /// <summary>After a restart: binds an accepted call whose binding is gone with every participant lost since
+    /// <paramref name="at"/>, so they can resume it; leaves a binding that still exists as it is.</summary>
+    Task RestoreAsync(Guid callId, IReadOnlyList<Guid> userIds, DateTime at);
 }
 
 /// <summary>Bindings when this node is the whole server, in its memory (<see cref="ActiveCalls"/>).</summary>
@@ -40,9 +46,15 @@ public sealed class NodeCallBindings(ActiveCalls active) : ICallBindings
 {
     public bool OutliveThisNode => false;
 
-    public Task BindAsync(Guid callId, Guid callerId, Guid calleeId, string? callerConnection, string? calleeConnection)
+    public Task BindAsync(Guid callId, Guid userId, string? connection)
     {
-        active.Add(new ActiveCall(callId, callerId, calleeId, callerConnection, calleeConnection));
+        active.GetOrAdd(callId).Bind(userId, connection);
+        return Task.CompletedTask;
+    }
+
+    public Task UnbindAsync(Guid callId, Guid userId)
+    {
+        active.Find(callId)?.Unbind(userId);
         return Task.CompletedTask;
     }
 
@@ -52,15 +64,11 @@ public sealed class NodeCallBindings(ActiveCalls active) : ICallBindings
         return Task.CompletedTask;
     }
 
-    public ValueTask<string?> PeerOfAsync(Guid callId, string fromConnection) =>
-        ValueTask.FromResult(active.Find(callId)?.PeerOf(fromConnection));
+    public ValueTask<SignalRoute?> RouteAsync(Guid callId, string fromConnection, Guid? to) =>
+        ValueTask.FromResult(active.Find(callId)?.Route(fromConnection, to));
 
-    public Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId)
-    {
-        if (active.Find(callId) is not { } bound) return Task.FromResult(false);
-        bound.Rebind(userId, connectionId);
-        return Task.FromResult(true);
-    }
+    public Task<bool> RebindAsync(Guid callId, Guid userId, string connectionId) =>
+        Task.FromResult(active.Find(callId)?.Rebind(userId, connectionId) == true);
 
     public Task<IReadOnlyList<Guid>> BoundToAsync(string connectionId) =>
         Task.FromResult<IReadOnlyList<Guid>>(active.BoundTo(connectionId).Select(c => c.Id).ToList());
@@ -71,16 +79,15 @@ public sealed class NodeCallBindings(ActiveCalls active) : ICallBindings
         return Task.CompletedTask;
     }
 
-    public Task<IReadOnlyList<Guid>> LostSinceAsync(DateTime cutoff) =>
-        Task.FromResult<IReadOnlyList<Guid>>(active.All.Where(c => c.LostSince() <= cutoff).Select(c => c.Id).ToList());
+    public Task<IReadOnlyList<LostParticipant>> LostSinceAsync(DateTime cutoff) =>
+        Task.FromResult<IReadOnlyList<LostParticipant>>(
+            active.All.SelectMany(c => c.LostSince(cutoff).Select(user => new LostParticipant(c.Id, user))).ToList());
 
-    public Task RestoreAsync(Guid callId, Guid callerId, Guid calleeId, string? callerConnection, string? calleeConnection,
-        DateTime at)
+    public Task RestoreAsync(Guid callId, IReadOnlyList<Guid> userIds, DateTime at)
     {
-        var bound = new ActiveCall(callId, callerId, calleeId, callerConnection, calleeConnection);
-        bound.MarkLost(callerConnection!, at);
-        bound.MarkLost(calleeConnection!, at);
-        active.Add(bound);
+        var restored = new ActiveCall(callId);
+        foreach (var user in userIds) restored.Bind(user, connection: null, lostAt: at);
+        active.TryAdd(restored);
         return Task.CompletedTask;
     }
 }

@@ -10,27 +10,30 @@ public sealed class CallHistory(PeercallDb db)
 {
     public async Task<Page<CallHistoryEntry>> PageAsync(Guid userId, int page, int pageSize)
     {
-        var mine = db.Calls.AsNoTracking().Where(c => c.CallerId == userId || c.CalleeId == userId);
+        var mine = db.Calls.AsNoTracking().Where(c => c.Participants.Any(p => p.UserId == userId));
         var total = await mine.CountAsync();
-        var rows = await mine
+        var calls = await mine
             .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
             .Skip((int)Math.Min((long)(page - 1) * pageSize, int.MaxValue)).Take(pageSize)
-            .Join(db.Users, c => c.CallerId == userId ? c.CalleeId : c.CallerId, u => u.Id, (c, other) => new { c, other })
+            .Include(c => c.Participants)
             .ToListAsync();
-        var entries = rows
-            .OrderByDescending(r => r.c.CreatedAt).ThenByDescending(r => r.c.Id)
-            .Select(r => new CallHistoryEntry(
-                r.c.Id,
-                CallService.Party(r.other),
-                r.c.CallerId == userId ? CallDirection.Outgoing : CallDirection.Incoming,
-                r.c.Media,
-                r.c.State,
-                r.c.Reason,
-                Utc(r.c.CreatedAt),
-                r.c.AnsweredAt is { } a ? Utc(a) : null,
-                r.c.EndedAt is { } e ? Utc(e) : null,
-                r.c.AnsweredAt is { } start && r.c.EndedAt is { } end ? (end - start).TotalSeconds : null,
-                r.c.CallerId == userId || r.c.CalleeHasSeen))
+        var userIds = calls.SelectMany(c => c.Participants.Select(p => p.UserId)).Distinct().ToList();
+        var users = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id);
+        var entries = calls
+            .OrderByDescending(c => c.CreatedAt).ThenByDescending(c => c.Id)
+            .Select(c => new CallHistoryEntry(
+                c.Id,
+                CallService.Party(users[c.CallerId == userId ? c.CalleeId : c.CallerId]),
+                c.CallerId == userId ? CallDirection.Outgoing : CallDirection.Incoming,
+                c.Media,
+                c.State,
+                c.Reason,
+                Utc(c.CreatedAt),
+                c.AnsweredAt is { } a ? Utc(a) : null,
+                c.EndedAt is { } e ? Utc(e) : null,
+                c.AnsweredAt is { } start && c.EndedAt is { } end ? (end - start).TotalSeconds : null,
+                c.Participants.Single(p => p.UserId == userId).HasSeen,
+                CallService.Participants(c.Participants, users)))
             .ToList();
         return new Page<CallHistoryEntry>(entries, page, pageSize, total);
     }
@@ -40,12 +43,12 @@ public sealed class CallHistory(PeercallDb db)
 
     public async Task<MissedCallsSummary> MarkSeenAsync(Guid userId)
     {
-        await Unseen(userId).ExecuteUpdateAsync(s => s.SetProperty(c => c.CalleeHasSeen, true));
+        await Unseen(userId).ExecuteUpdateAsync(s => s.SetProperty(p => p.HasSeen, true));
         return new MissedCallsSummary(0);
     }
 
-    private IQueryable<CallRequest> Unseen(Guid userId) =>
-        db.Calls.Where(c => c.CalleeId == userId && !c.CalleeHasSeen);
+    private IQueryable<CallMember> Unseen(Guid userId) =>
+        db.CallParticipants.Where(p => p.UserId == userId && !p.HasSeen);
 
     private static DateTimeOffset Utc(DateTime value) => new(value, TimeSpan.Zero);
 }

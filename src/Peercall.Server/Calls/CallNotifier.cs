@@ -6,32 +6,33 @@ using Peercall.Server.Signaling;
 
 namespace Peercall.Server.Calls;
 
-/// <summary>Tells the parties' devices about a call: every device of the callee rings, and every transition
-/// reaches both sides with its reason.</summary>
+/// <summary>Tells the participants' devices about a call: every device of an invitee rings, and every transition
+/// reaches everyone in the call with its reason.</summary>
 public sealed class CallNotifier(IHubContext<SignalingHub, ISignalingClient> hub, IPresenceDirectory presence)
 {
-    public Task RingAsync(Call call) => hub.Clients.User(call.Callee.Id.ToString()).IncomingCall(call);
+    public Task RingAsync(Call call, IEnumerable<Guid> invitees) =>
+        hub.Clients.Users(invitees.Select(id => id.ToString()).ToList()).IncomingCall(call);
 
-    /// <param name="actingConnection">The callee device that accepted or declined; its sibling devices are told
-    /// it happened elsewhere.</param>
-    public async Task StateChangedAsync(Call call, string? actingConnection)
+    /// <param name="actor">Who made the change. When they answered or declined on one device
+    /// (<paramref name="actingConnection"/>), their other devices are told it happened elsewhere.</param>
+    public async Task StateChangedAsync(Call call, IReadOnlyList<Guid> recipients, Guid? actor, string? actingConnection)
     {
-        var elsewhere = call.State switch
+        var changed = new CallStateChange(call, call.Reason);
+        var elsewhere = call.Participants.SingleOrDefault(p => p.Party.Id == actor)?.State switch
         {
-            CallState.Accepted => CallReason.AnsweredElsewhere,
-            CallState.Declined => CallReason.DeclinedElsewhere,
+            ParticipantState.Joined => CallReason.AnsweredElsewhere,
+            ParticipantState.Declined => CallReason.DeclinedElsewhere,
             _ => (CallReason?)null,
         };
-        var changed = new CallStateChange(call, call.Reason);
-        var caller = hub.Clients.User(call.Caller.Id.ToString());
-        if (elsewhere is null || actingConnection is null)
+        if (elsewhere is null || actingConnection is null || actor is not { } actorId)
         {
-            await Task.WhenAll(caller.CallStateChanged(changed), hub.Clients.User(call.Callee.Id.ToString()).CallStateChanged(changed));
+            await hub.Clients.Users(recipients.Select(id => id.ToString()).ToList()).CallStateChanged(changed);
             return;
         }
 
-        var others = (await presence.ConnectionsOfAsync(call.Callee.Id)).Select(c => c.Id).Where(id => id != actingConnection).ToList();
-        await Task.WhenAll(caller.CallStateChanged(changed),
+        var others = (await presence.ConnectionsOfAsync(actorId)).Select(c => c.Id).Where(id => id != actingConnection).ToList();
+        await Task.WhenAll(
+            hub.Clients.Users(recipients.Where(id => id != actorId).Select(id => id.ToString()).ToList()).CallStateChanged(changed),
             hub.Clients.Client(actingConnection).CallStateChanged(changed),
             hub.Clients.Clients(others).CallStateChanged(new CallStateChange(call, elsewhere.Value)));
     }

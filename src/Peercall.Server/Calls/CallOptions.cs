@@ -14,6 +14,11 @@ public sealed class CallOptions
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
     public TimeSpan ReconnectGrace { get; set; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>How many people a call may hold (joined or ringing) with media peer to peer between each pair. Each
+    /// sends its media once per other person, so this is bounded by the weakest device's upload and processor.</summary>
+    [Range(2, 6)]
+    public int MeshMaxParticipants { get; set; } = 6;
+
     /// <summary>How often ringing and orphaned calls are checked.</summary>
     [Range(typeof(TimeSpan), "00:00:00.050", "00:01:00")]
     public TimeSpan SweepInterval { get; set; } = TimeSpan.FromSeconds(1);

@@ -25,6 +25,7 @@ public static class CallsApi
         calls.MapPost("{callId:guid}/accept", Accept).WithName("AcceptCall").WithSummary("Answer a ringing call (callee)");
         calls.MapPost("{callId:guid}/decline", Decline).WithName("DeclineCall").WithSummary("Decline a ringing call (callee)");
         calls.MapPost("{callId:guid}/cancel", Cancel).WithName("CancelCall").WithSummary("Stop ringing your call (caller)");
+        calls.MapPost("{callId:guid}/participants", Invite).WithName("InviteToCall").WithSummary("Ring someone into a call you are in");
         calls.MapPost("{callId:guid}/end", End).WithName("EndCall").WithSummary("Hang up (either party)");
         return app;
     }
@@ -46,6 +47,9 @@ public static class CallsApi
 
     private static async Task<Ok<Call>> Cancel(Guid callId, ClaimsPrincipal user, CallService calls) =>
         TypedResults.Ok(await calls.CancelAsync(user.UserId(), callId));
+
+    private static async Task<Ok<Call>> Invite(Guid callId, InviteRequest request, ClaimsPrincipal user, CallService calls) =>
+        TypedResults.Ok(await calls.InviteAsync(user.UserId(), callId, request.UserId, connectionId: null));
 
     private static async Task<Ok<Call>> End(Guid callId, EndCallRequest? request, ClaimsPrincipal user, CallService calls) =>
         TypedResults.Ok(await calls.EndAsync(user.UserId(), callId, request?.Reason ?? CallReason.HungUp, connectionId: null));

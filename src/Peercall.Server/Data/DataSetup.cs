@@ -4,7 +4,10 @@ using System.Diagnostics;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Microsoft.EntityFrameworkCore.Infrastructure;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
+using Npgsql;
 using Peercall.Server.Hosting;
 
 namespace Peercall.Server.Data;
@@ -73,27 +76,75 @@ public static class DataSetup
                 await using var db = NewMigrationContext(app.Services, database);
                 if (db.Database.IsSqlite())
                     await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;");
-                await db.Database.MigrateAsync();
+                await MigrateOneNodeAtATimeAsync(db);
                 return true;
             }
-            catch (DbException e) when (e.IsTransient && waiting.Elapsed < database.StartupWait)
+            catch (Exception e) when (DatabaseError(e) is { IsTransient: true } error && waiting.Elapsed < database.StartupWait)
             {
                 var left = database.StartupWait - waiting.Elapsed;
                 var pause = left < StartupRetryPause ? left : StartupRetryPause;
                 logger.LogWarning("The database cannot be reached yet ({Reason}); trying again in {Pause:0.#} s, for up to {Wait} s in all",
-                    Reason(e), pause.TotalSeconds, database.StartupWait.TotalSeconds);
+                    Reason(error), pause.TotalSeconds, database.StartupWait.TotalSeconds);
                 await Task.Delay(pause);
             }
-            catch (DbException e)
+            catch (Exception e) when (DatabaseError(e) is { } error)
             {
                 logger.LogCritical("Peercall cannot use its {Provider} database: {Reason}. Check Peercall:Database:ConnectionString "
-                                   + "and that the database server is running; the server stops", database.Provider, Reason(e));
+                                   + "and that the database server is running; the server stops", database.Provider, Reason(error));
                 return false;
             }
         }
     }
 
     private static readonly TimeSpan StartupRetryPause = TimeSpan.FromSeconds(2);
+
+    /// <summary>The database's own error, also when EF Core's execution strategy wrapped a transient one ("An
+    /// exception has been raised that is likely due to a transient failure").</summary>
+    private static DbException? DatabaseError(Exception e) => e as DbException ?? e.InnerException as DbException;
+
+    /// <summary>Any number shared by every Peercall node; it names the migration lock among PostgreSQL's advisory locks.</summary>
+    private const long MigrationLockKey = 0x7065_6572_6361_6C6C;
+
+    /// <summary>The nodes of a cluster start together and each applies what is pending. EF Core's own lock on
+    /// PostgreSQL lasts one migration's transaction, so with two or more pending, two nodes both planned the same
+    /// one and the second failed ("relation already exists"). A session lock held for the whole run lets one node
+    /// migrate while the others wait, and then find nothing left to do.</summary>
+    private static async Task MigrateOneNodeAtATimeAsync(PeercallDb db)
+    {
+        if (!db.Database.IsNpgsql())
+        {
+            await db.Database.MigrateAsync();
+            return;
+        }
+        // The lock needs a database to connect to; EF Core would create a missing one itself, so this does first.
+        var creator = db.GetService<IRelationalDatabaseCreator>();
+        if (!await creator.ExistsAsync())
+        {
+            try
+            {
+                await creator.CreateAsync();
+            }
+            catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.DuplicateDatabase)
+            {
+                // Another node created it a moment earlier.
+            }
+        }
+        // Opened directly, not through EF Core, so that a database not up yet fails with its own DbException, which
+        // the caller waits out, rather than EF Core's wrapper.
+        var connection = db.Database.GetDbConnection();
+        await connection.OpenAsync();
+        try
+        {
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_lock({MigrationLockKey})");
+            await db.Database.MigrateAsync();
+            await db.Database.ExecuteSqlRawAsync($"SELECT pg_advisory_unlock({MigrationLockKey})");
+        }
+        finally
+        {
+            // Npgsql resets a pooled session when it is given back, which frees the lock if the run failed.
+            await connection.CloseAsync();
+        }
+    }
 
     /// <summary>Npgsql says "Failed to connect to host:port" and leaves the why ("Connection refused") to the inner exception.</summary>
     private static string Reason(DbException e) =>

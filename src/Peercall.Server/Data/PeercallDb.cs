@@ -12,6 +12,7 @@ public abstract class PeercallDb(DbContextOptions options) : IdentityUserContext
     public DbSet<SignInSession> SignInSessions => Set<SignInSession>();
     public DbSet<RefreshToken> RefreshTokens => Set<RefreshToken>();
     public DbSet<CallRequest> Calls => Set<CallRequest>();
+    public DbSet<CallMember> CallParticipants => Set<CallMember>();
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configuration)
     {
@@ -51,11 +52,24 @@ public abstract class PeercallDb(DbContextOptions options) : IdentityUserContext
             call.Property(c => c.Media).HasConversion<string>().HasMaxLength(16);
             call.Property(c => c.State).HasConversion<string>().HasMaxLength(16);
             call.Property(c => c.Reason).HasConversion<string>().HasMaxLength(32);
-            call.Property(c => c.CallerConnectionId).HasMaxLength(64);
-            call.Property(c => c.CalleeConnectionId).HasMaxLength(64);
             call.HasIndex(c => new { c.State, c.CreatedAt });
             call.HasIndex(c => new { c.CallerId, c.CreatedAt });
             call.HasIndex(c => new { c.CalleeId, c.CreatedAt });
+            call.HasMany(c => c.Participants).WithOne().HasForeignKey(p => p.CallId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        model.Entity<CallMember>(member =>
+        {
+            member.ToTable("CallParticipants");
+            member.HasKey(p => new { p.CallId, p.UserId });
+            member.HasOne<User>().WithMany().HasForeignKey(p => p.UserId).OnDelete(DeleteBehavior.Cascade);
+            member.Property(p => p.State).HasConversion<string>().HasMaxLength(16);
+            member.Property(p => p.Reason).HasConversion<string>().HasMaxLength(32);
+            member.Property(p => p.ConnectionId).HasMaxLength(64);
+            member.HasIndex(p => new { p.CallId, p.Seat }).IsUnique();
+            member.HasIndex(p => new { p.UserId, p.State });
+            member.HasIndex(p => new { p.State, p.InvitedAt });
+            member.HasIndex(p => p.ConnectionId);
         });
     }
 

@@ -68,6 +68,8 @@ public sealed class SignalingHub(
 
     public Task<Call> EndCall(Guid callId, CallReason reason) => Calls.EndAsync(UserId, callId, reason, Context.ConnectionId);
 
+    public Task<Call> InviteToCall(Guid callId, Guid userId) => Calls.InviteAsync(UserId, callId, userId, Context.ConnectionId);
+
     public Task<Call> ResumeCall(Guid callId) => Calls.ResumeAsync(UserId, callId, Context.ConnectionId);
 
     public Task SendSignal(Signal signal) => relay.RelayAsync(Context.ConnectionId, signal);

@@ -21,8 +21,9 @@ public sealed record VoiceProcessing(bool EchoCancellation = true, bool NoiseSup
     bool AutoGainControl = true);
 
 /// <summary>One reading of a link's audio statistics. Counters are cumulative since the link opened.</summary>
+/// <param name="AudioLevel">How loud the remote participant is now, 0 to 1.</param>
 public sealed record MediaStatsSample(long PacketsReceived, long PacketsLost, double? RoundTripTime,
-    string? LocalCandidateType, string? RemoteCandidateType);
+    string? LocalCandidateType, string? RemoteCandidateType, double AudioLevel = 0);
 
 /// <summary>
 /// The C# face of wwwroot/js/webrtc.js: local media, peer links, statistics and the tones. The module calls
@@ -47,6 +48,8 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
     public event Action? SpeakingWhileMuted;
     /// <summary>The peer of a link said over the link itself that it hangs up.</summary>
     public event Action<string>? PeerHungUp;
+    /// <summary>A peer said its microphone is muted (true) or not.</summary>
+    public event Action<string, bool>? PeerMuted;
     /// <summary>A call's notification was clicked: "accept", "decline", or "open" (the notification itself).</summary>
     public event Action<Guid, string>? CallNotificationChosen;
 
@@ -174,6 +177,9 @@ public sealed class BrowserMedia(IJSRuntime js) : IAsyncDisposable
 
     [JSInvokable]
     public void OnPeerHungUp(string linkId) => PeerHungUp?.Invoke(linkId);
+
+    [JSInvokable]
+    public void OnPeerMuted(string linkId, bool muted) => PeerMuted?.Invoke(linkId, muted);
 
     [JSInvokable]
     public void OnCallNotificationChosen(string callId, string action)

@@ -21,7 +21,8 @@ public sealed record CallNotice(Func<UiText, string> Text, bool IsError, TimeSpa
 /// Call control: this device's side of a call with the server. Placing, ringing, answering and ending, always
 /// with a reason the person can read. The server owns the call's state; this follows its events. The media is
 /// <see cref="LocalMedia"/>'s (what this device sends) and the <see cref="PeerLink"/>s' (one per remote
-/// participant; a call between two people has one). The caller starts the link once the call is accepted.
+/// participant; a call between two people has one). Of each pair of joined participants, the one who joined first
+/// starts the link; the other opens its side before it answers, or when the first offer comes.
 /// </summary>
 public sealed class CallSession : ILiveState
 {
@@ -35,6 +36,8 @@ public sealed class CallSession : ILiveState
     private readonly BrowserMedia _media;
     private readonly UiLanguage _language;
     private readonly TimeProvider _time;
+    private readonly AccountSession _account;
+    private readonly Dictionary<Guid, PeerLink> _links = [];
     private readonly List<CallStateChange> _earlyChanges = [];
     private readonly List<Task<CaptureResult>> _capturing = [];
     private Task<CaptureResult>? _microphone;
@@ -52,6 +55,7 @@ public sealed class CallSession : ILiveState
         _realtime = realtime;
         _media = media;
         _time = time;
+        _account = account;
         Local = local;
         local.Changed += () => Changed?.Invoke();
         realtime.IncomingCall += OnIncomingCallAsync;
@@ -67,6 +71,7 @@ public sealed class CallSession : ILiveState
         media.SpeakingWhileMuted += local.SpokeWhileMuted;
         media.CallNotificationChosen += (callId, choice) => _ = OnNotificationChosenAsync(callId, choice);
         media.PeerHungUp += linkId => _ = OnPeerHungUpAsync(linkId);
+        media.PeerMuted += (linkId, muted) => LinkOf(linkId)?.RemoteMutedChanged(muted);
         account.SignedInOrOut += () => account.IsSignedIn ? Task.CompletedTask : FinishAsync(null);
     }
 
@@ -79,11 +84,19 @@ public sealed class CallSession : ILiveState
     public bool WaitingForMicrophone => Phase == CallPhase.Outgoing && _microphone is { IsCompleted: false };
     public LocalMedia Local { get; }
 
-    /// <summary>The link to the other participant, once the call is answered.</summary>
-    public PeerLink? Link { get; private set; }
-    public bool MediaFlowing => Link?.MediaFlowing == true;
-    /// <summary>Media stopped and the link is trying to bring it back.</summary>
-    public bool Reconnecting => Link?.Reconnecting == true;
+    /// <summary>The links to the other joined participants, once the call is answered.</summary>
+    public IReadOnlyCollection<PeerLink> Links => _links.Values;
+    /// <summary>The link to the other participant of a call between two.</summary>
+    public PeerLink? Link => _links.Values.FirstOrDefault();
+    public PeerLink? LinkTo(Guid userId) => _links.GetValueOrDefault(userId);
+    /// <summary>More than two people were asked into this call: it shows as a grid.</summary>
+    public bool IsGroup => Call?.Participants.Count > 2;
+    /// <summary>Everyone else who is in the call or being rung into it.</summary>
+    public IEnumerable<CallParticipant> Others => Call?.Participants.Where(p => p.Party.Id != Me
+        && p.State is ParticipantState.Ringing or ParticipantState.Joined) ?? [];
+    public bool MediaFlowing => _links.Values.Any(l => l.MediaFlowing);
+    /// <summary>Media stopped and a link is trying to bring it back.</summary>
+    public bool Reconnecting => _links.Values.Any(l => l.Reconnecting);
     public bool IsVideoCall => Call?.Media == CallMedia.Video;
     public DateTimeOffset? ConnectedAt { get; private set; }
     /// <summary>What the app tells the person now: one message at a time, each gone by itself after a while
@@ -104,7 +117,8 @@ public sealed class CallSession : ILiveState
 
     public event Action? Changed;
 
-    public async Task PlaceCallAsync(CallParty callee, CallMedia media = CallMedia.Audio)
+    /// <param name="alsoInvite">More people to ring at once, for a group call.</param>
+    public async Task PlaceCallAsync(CallParty callee, CallMedia media = CallMedia.Audio, IReadOnlyList<CallParty>? alsoInvite = null)
     {
         if (Phase != CallPhase.Idle || _realtime.ConnectionId is not { } connectionId) return;
         var generation = Begin(CallPhase.Outgoing, callee, placedByMe: true);
@@ -125,7 +139,8 @@ public sealed class CallSession : ILiveState
         Call call;
         try
         {
-            call = await _api.PlaceCallAsync(new PlaceCallRequest(callee.Id, media, connectionId));
+            call = await _api.PlaceCallAsync(new PlaceCallRequest(callee.Id, media, connectionId,
+                alsoInvite?.Select(p => p.Id).ToList()));
         }
         catch (Exception e) when (e is PeercallApiException or HttpRequestException)
         {
@@ -186,7 +201,9 @@ public sealed class CallSession : ILiveState
         }
         try
         {
-            await OpenLinkAsync(call, starts: false, generation);
+            // Everyone already in the call joined first and offers once this side has joined.
+            foreach (var joined in call.Participants.Where(p => p.State == ParticipantState.Joined && p.Party.Id != Me))
+                await OpenLinkAsync(call, joined.Party, starts: false, generation);
             if (generation != _generation) return;
             Call = await _api.AcceptCallAsync(call.Id, _realtime.ConnectionId);
         }
@@ -214,16 +231,39 @@ public sealed class CallSession : ILiveState
     public async Task HangUpAsync()
     {
         if (Phase != CallPhase.Active || Call is not { } call) return;
-        // The peer hears it over the call's own channel at once, even when the server does not answer.
-        if (Link is { } link) await link.SayByeAsync();
+        // The peers hear it over the call's own channels at once, even when the server does not answer.
+        await Task.WhenAll(_links.Values.Select(l => l.SayByeAsync()));
         await EndShowingDurationAsync(call, CallReason.HungUp,
             duration => new CallNotice(t => t.CallEndedAfter(Formats.Duration(duration)), false));
     }
 
     private async Task OnPeerHungUpAsync(string linkId)
     {
-        if (Phase != CallPhase.Active || LinkOf(linkId) is null || Call is not { } call) return;
+        if (Phase != CallPhase.Active || LinkOf(linkId) is not { } link || Call is not { } call) return;
+        if (OthersJoinedBesides(call, link.Party.Id))
+        {
+            // The call goes on for the rest; the server tells everyone who left.
+            await CloseLinkAsync(link);
+            return;
+        }
         await EndShowingDurationAsync(call, CallReason.HungUp, duration => Outcome(CallReason.HungUp, duration));
+    }
+
+    /// <summary>Rings someone into this call.</summary>
+    public async Task InviteAsync(CallParty person)
+    {
+        if (Phase is not (CallPhase.Active or CallPhase.Outgoing) || Call is not { } call) return;
+        try
+        {
+            var updated = await _api.InviteToCallAsync(call.Id, person.Id);
+            if (Call?.Id == updated.Id) Call = updated;
+            Changed?.Invoke();
+        }
+        catch (Exception e) when (e is PeercallApiException or HttpRequestException)
+        {
+            Show(new CallNotice(t => e is PeercallApiException { Code: ProblemCodes.CallFull } ? t.CallFull
+                : e is HttpRequestException ? t.ServerUnreachable : t.CouldNotAdd(person.DisplayName), true));
+        }
     }
 
     public async Task SetMutedAsync(bool muted)
@@ -275,7 +315,14 @@ public sealed class CallSession : ILiveState
         Changed?.Invoke();
     }
 
-    private PeerLink? LinkOf(string linkId) => Link?.Id == linkId ? Link : null;
+    private PeerLink? LinkOf(string linkId) => _links.Values.FirstOrDefault(l => l.Id == linkId);
+
+    private Guid? Me => _account.User?.Id;
+
+    private CallParticipant? Mine(Call call) => call.Participants.FirstOrDefault(p => p.Party.Id == Me);
+
+    private bool OthersJoinedBesides(Call call, Guid userId) =>
+        call.Participants.Any(p => p.State == ParticipantState.Joined && p.Party.Id != Me && p.Party.Id != userId);
 
     private Task LeaveAsync() => Phase switch
     {
@@ -319,9 +366,11 @@ public sealed class CallSession : ILiveState
         }
         if (Call?.Id != call.Id) return;
         Call = call;
+        var mine = Mine(call);
         switch (call.State)
         {
             case CallState.Ringing:
+                Changed?.Invoke();
                 return;
             case CallState.Accepted when change.Reason == CallReason.AnsweredElsewhere:
                 await FinishAsync(Outcome(CallReason.AnsweredElsewhere));
@@ -334,7 +383,20 @@ public sealed class CallSession : ILiveState
                 Changed?.Invoke();
                 await StartAsCallerAsync(call, _generation);
                 return;
+            case CallState.Accepted when Phase == CallPhase.Incoming && mine is { State: not ParticipantState.Ringing }:
+                // The call goes on, but this person's ring ended: unanswered, or declined on another device.
+                await FinishAsync(Outcome(mine.State == ParticipantState.Declined ? CallReason.DeclinedElsewhere : CallReason.NoAnswer));
+                return;
+            case CallState.Accepted when Phase == CallPhase.Active && mine is { State: ParticipantState.Left }:
+                var gone = StoredDuration(call) ?? Elapsed;
+                await FinishAsync(Outcome(mine.Reason, gone));
+                return;
+            case CallState.Accepted when Phase == CallPhase.Active:
+                await ConnectLinksAsync(call, _generation);
+                Changed?.Invoke();
+                return;
             case CallState.Accepted:
+                Changed?.Invoke();
                 return;
             default:
                 var duration = Phase == CallPhase.Active ? StoredDuration(call) ?? Elapsed : (TimeSpan?)null;
@@ -347,32 +409,89 @@ public sealed class CallSession : ILiveState
     {
         if (_microphone is not { } microphone || await microphone != CaptureResult.Ok || generation != _generation)
             return;
+        await ConnectLinksAsync(call, generation);
+        await Local.LoadDevicesAsync();
+    }
+
+    /// <summary>Brings the links in line with who is joined: a link to each of them (started by whoever of the
+    /// two joined first), none to anyone who left.</summary>
+    private async Task ConnectLinksAsync(Call call, int generation)
+    {
+        if (Mine(call) is not { State: ParticipantState.Joined } mine) return;
+        var joined = call.Participants.Where(p => p.State == ParticipantState.Joined && p.Party.Id != mine.Party.Id).ToList();
+        foreach (var gone in _links.Values.Where(l => joined.All(p => p.Party.Id != l.Party.Id)).ToList())
+            await CloseLinkAsync(gone);
         try
         {
-            await OpenLinkAsync(call, starts: true, generation);
+            foreach (var other in joined)
+            {
+                if (_links.TryGetValue(other.Party.Id, out var known)) known.Party = other.Party;
+                else await OpenLinkAsync(call, other.Party, StartsLinkTo(mine, other), generation);
+                if (generation != _generation) return;
+            }
         }
         catch (JSException)
         {
             if (generation == _generation) await FailConnectionAsync();
-            return;
         }
-        await Local.LoadDevicesAsync();
     }
 
-    private async Task OpenLinkAsync(Call call, bool starts, int generation)
+    private static bool StartsLinkTo(CallParticipant mine, CallParticipant other) =>
+        (mine.JoinedAt, mine.Party.Id.ToString()).CompareTo((other.JoinedAt, other.Party.Id.ToString())) < 0;
+
+    private async Task<PeerLink> OpenLinkAsync(Call call, CallParty party, bool starts, int generation)
     {
-        var link = Link = new PeerLink(_media, _time,
-            (kind, payload) => IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, kind, payload))),
+        var link = new PeerLink(party, _media, _time,
+            (kind, payload) => IgnoreFailureAsync(() => _realtime.SendSignalAsync(new Signal(call.Id, kind, payload, party.Id))),
             FetchRtcConfigurationAsync);
+        _links[party.Id] = link;
         link.Changed += () => Changed?.Invoke();
-        link.Broken += reason => generation == _generation ? MediaBrokeAsync(call, reason) : Task.CompletedTask;
-        await link.OpenAsync(await _rtcConfiguration!, starts);
+        link.Broken += reason => generation == _generation ? LinkBrokeAsync(call, link, reason) : Task.CompletedTask;
+        await link.OpenAsync(_rtcConfiguration ??= FetchRtcConfigurationAsync(), starts);
+        return link;
+    }
+
+    private async Task CloseLinkAsync(PeerLink link)
+    {
+        if (_links.GetValueOrDefault(link.Party.Id) == link) _links.Remove(link.Party.Id);
+        await link.CloseAsync();
+        Changed?.Invoke();
     }
 
     private async Task OnSignalAsync(Signal signal)
     {
-        if (Phase != CallPhase.Active || Call?.Id != signal.CallId || Link is not { } link) return;
+        if (Phase != CallPhase.Active || Call is not { } call || call.Id != signal.CallId) return;
+        var from = signal.From ?? (_links.Count == 1 ? _links.Keys.First() : null);
+        if (from is not { } sender) return;
+        if (!_links.TryGetValue(sender, out var link))
+        {
+            // Someone who joined just before this side offers before its state change arrives here.
+            if (signal.Kind != SignalKind.Offer) return;
+            var party = call.Participants.FirstOrDefault(p => p.Party.Id == sender)?.Party ?? new CallParty(sender, "", "");
+            try
+            {
+                link = await OpenLinkAsync(call, party, starts: false, _generation);
+            }
+            catch (JSException)
+            {
+                return;
+            }
+        }
         await link.ReceiveAsync(signal);
+    }
+
+    /// <summary>A link that cannot get its media back ends a call between two; in a group only that link goes,
+    /// and the others talk on.</summary>
+    private async Task LinkBrokeAsync(Call call, PeerLink link, CallReason reason)
+    {
+        if (!OthersJoinedBesides(call, link.Party.Id))
+        {
+            await MediaBrokeAsync(call, reason);
+            return;
+        }
+        await CloseLinkAsync(link);
+        var name = link.Party.DisplayName;
+        Show(new CallNotice(t => t.LostConnectionTo(name), true));
     }
 
     // A reconnect is a new connection: an accepted call is bound to it again (media kept flowing peer to peer
@@ -400,7 +519,7 @@ public sealed class CallSession : ILiveState
         {
             return; // Unknown for now; the next event corrects it.
         }
-        if (Call?.Id == current.Id && current.State != call.State)
+        if (Call?.Id == current.Id && current != Call)
             await OnCallStateChangedAsync(new CallStateChange(current, current.Reason));
     }
 
@@ -418,7 +537,7 @@ public sealed class CallSession : ILiveState
         {
             while (await timer.WaitForNextTickAsync(stop))
             {
-                if (Link is { } link) await link.TickAsync();
+                foreach (var link in _links.Values.ToList()) await link.TickAsync();
                 if (stop.IsCancellationRequested) return;
                 Changed?.Invoke();
             }
@@ -540,12 +659,12 @@ public sealed class CallSession : ILiveState
     private async Task FinishAsync(CallNotice? notice)
     {
         var stillOpening = _capturing.Where(c => !c.IsCompleted).ToList();
-        var link = Link;
+        var links = _links.Values.ToList();
         var ringing = Phase == CallPhase.Incoming ? Call : null;
         Reset();
         Notice = notice;
         Changed?.Invoke();
-        if (link is not null) await link.CloseAsync();
+        foreach (var link in links) await link.CloseAsync();
         if (ringing is not null) await _media.CloseCallNotificationAsync(ringing.Id);
         await Local.EndAsync();
         foreach (var capture in stillOpening) _ = CloseLateCaptureAsync(capture);
@@ -572,7 +691,7 @@ public sealed class CallSession : ILiveState
         _earlyChanges.Clear();
         _capturing.Clear();
         _microphone = null;
-        Link = null;
+        _links.Clear();
         Phase = CallPhase.Idle;
         Call = null;
         ConnectedAt = null;

@@ -18,12 +18,18 @@ public sealed class PeerLink
     private readonly CallQualityMeter _meter = new();
     private readonly TimeProvider _time;
     private Task _sending = Task.CompletedTask;
+    private Task _opening = Task.CompletedTask;
     private long _lastPacketsReceived;
     private bool _closed;
 
-    public PeerLink(BrowserMedia media, TimeProvider time, Func<SignalKind, string, Task> send,
+    /// <summary>The level above which a remote participant counts as speaking (RTCInboundRtpStreamStats.audioLevel,
+    /// 0 to 1; about -40 dBov).</summary>
+    private const double SpeakingLevel = 0.01;
+
+    public PeerLink(CallParty party, BrowserMedia media, TimeProvider time, Func<SignalKind, string, Task> send,
         Func<Task<RtcConfiguration>> freshConfiguration)
     {
+        Party = party;
         Path = new MediaPath(time);
         _media = media;
         _time = time;
@@ -32,11 +38,15 @@ public sealed class PeerLink
     }
 
     public string Id { get; } = Guid.NewGuid().ToString("N");
+    /// <summary>The remote participant; their name may arrive after their first signal.</summary>
+    public CallParty Party { get; set; }
     public MediaPath Path { get; }
     public bool MediaFlowing { get; private set; }
     public bool RemoteCamera { get; private set; }
     public bool RemoteScreen { get; private set; }
     public CallQuality? Quality { get; private set; }
+    public bool RemoteMuted { get; private set; }
+    public bool Speaking { get; private set; }
 
     /// <summary>Media stopped and the link is trying to bring it back.</summary>
     public bool Reconnecting => Path.State == MediaPathState.Interrupted;
@@ -46,13 +56,17 @@ public sealed class PeerLink
     public event Func<CallReason, Task>? Broken;
     public event Action? Changed;
 
-    /// <summary>Opens the peer connection. Nothing can arrive for it before: the side that starts offers first, and
-    /// the other opens its link before it accepts the call.</summary>
-    public Task OpenAsync(RtcConfiguration configuration, bool starts) => _media.OpenLinkAsync(Id, configuration, starts);
+    /// <summary>Opens the peer connection once the configuration is there; signals received meanwhile wait for it.
+    /// The side that starts offers first.</summary>
+    public Task OpenAsync(Task<RtcConfiguration> configuration, bool starts) => _opening = OpenWhenConfiguredAsync(configuration, starts);
+
+    private async Task OpenWhenConfiguredAsync(Task<RtcConfiguration> configuration, bool starts) =>
+        await _media.OpenLinkAsync(Id, await configuration, starts);
 
     /// <summary>A signal from the other side.</summary>
     public async Task ReceiveAsync(Signal signal)
     {
+        await _opening;
         if (_closed) return;
         var kind = signal.Kind switch { SignalKind.Offer => "offer", SignalKind.Answer => "answer", _ => "candidate" };
         try
@@ -91,6 +105,12 @@ public sealed class PeerLink
         Changed?.Invoke();
     }
 
+    public void RemoteMutedChanged(bool muted)
+    {
+        RemoteMuted = muted;
+        Changed?.Invoke();
+    }
+
     public void RemoteMediaChanged(bool camera, bool screen)
     {
         RemoteCamera = camera;
@@ -116,6 +136,7 @@ public sealed class PeerLink
         if (sample is not null)
         {
             Quality = _meter.Add(sample, _time.GetUtcNow());
+            Speaking = !RemoteMuted && sample.AudioLevel > SpeakingLevel;
             if (MediaFlowing) audioArrived = sample.PacketsReceived > _lastPacketsReceived;
             _lastPacketsReceived = sample.PacketsReceived;
         }

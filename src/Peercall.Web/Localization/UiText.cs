@@ -122,6 +122,24 @@ public sealed class UiText
     public required string CallNoLongerRinging { get; init; }
     public required string CallCouldNotStart { get; init; }
     public required Func<string, string> CallEndedAfter { get; init; }
+    // Group calls
+    public required string AddPerson { get; init; }
+    public required string GroupCall { get; init; }
+    public required Func<string, string> WhoJoined { get; init; }
+    public required string PickPeople { get; init; }
+    public required Func<string, string> PickPerson { get; init; }
+    public required Func<int, string> CallPeople { get; init; }
+    public required Func<int, string> VideoCallPeople { get; init; }
+    public required string NobodyToAdd { get; init; }
+    public required string Add { get; init; }
+    public required string Close { get; init; }
+    public required string CallFull { get; init; }
+    public required Func<string, string> CouldNotAdd { get; init; }
+    public required Func<string, string> LostConnectionTo { get; init; }
+    /// <summary>The others in a group call, for the ringing screen: a list of names.</summary>
+    public required Func<string, string> GroupCallWith { get; init; }
+    public required string ParticipantMuted { get; init; }
+    public required string Speaking { get; init; }
     /// <summary>Why a call ended, as the person on this side should read it: (reason, other party, this side
     /// placed the call).</summary>
     public required Func<CallReason, string, bool, string> CallOutcome { get; init; }

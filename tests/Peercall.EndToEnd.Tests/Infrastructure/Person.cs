@@ -203,6 +203,20 @@ public sealed class Person : IAsyncDisposable
         await Contact(other).GetByTestId("video-call").ClickAsync();
     }
 
+    /// <summary>Starts a group call from the contact list: picks each person (searching for them in turn) and
+    /// calls them all at once.</summary>
+    public async Task GroupCallAsync(bool video, params Person[] others)
+    {
+        await Page.GetByTestId("nav-contacts").ClickAsync();
+        await Page.GetByTestId("group-call").ClickAsync();
+        foreach (var other in others)
+        {
+            await Page.GetByTestId("search").FillAsync(other.Username);
+            await Contact(other).GetByTestId("pick").CheckAsync();
+        }
+        await Page.GetByTestId(video ? "video-call-group" : "call-group").ClickAsync();
+    }
+
     /// <summary>The corner preview shows this person's own camera.</summary>
     public Task ExpectSelfViewAsync(Colour colour) =>
         Eventually.HoldsAsync(async () => await VideoColourAsync("self-view") is { } c && colour.IsCloseTo(c.R, c.G, c.B),
@@ -246,12 +260,60 @@ public sealed class Person : IAsyncDisposable
         return readings[readings.Count / 2];
     }
 
+    /// <summary>The dominant frequency and level of what arrives from each other participant, one per link.</summary>
+    public async Task<IReadOnlyList<RemoteTone>> RemoteTonesAsync()
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>("() => window.peercallDebug?.remoteTones() ?? []");
+        return json is { ValueKind: JsonValueKind.Array } value ? value.Deserialize<List<RemoteTone>>(JsonOptions)! : [];
+    }
+
+    /// <summary>Waits until this person hears exactly these tones, one from each other participant, and still
+    /// does half a second later: their own tone is not among them and nobody is missing.</summary>
+    public async Task ExpectHearingAsync(params int[] hertz)
+    {
+        IReadOnlyList<RemoteTone> heard = [];
+        bool Matches(IReadOnlyList<RemoteTone> tones) =>
+            tones.Count == hertz.Length && tones.All(t => t.Rms > 0.01)
+            && tones.Select(t => t.Frequency).Order().Zip(hertz.Order(), (f, h) => Math.Abs(f - h) <= 20).All(ok => ok);
+        await Eventually.HoldsAsync(async () =>
+            {
+                if (!Matches(heard = await RemoteTonesAsync())) return false;
+                await Task.Delay(500);
+                return Matches(heard = await RemoteTonesAsync());
+            }, TimeSpan.FromSeconds(20),
+            () => $"{DisplayName} hears {string.Join(", ", hertz)} Hz; heard: {string.Join(", ", heard.Select(t => $"{t.Frequency:0} Hz at {t.Rms:0.000}"))}");
+    }
+
+    /// <summary>Rings someone into the call this person is in, through the call screen's "Add person".</summary>
+    public async Task AddToCallAsync(Person other)
+    {
+        await CallScreen.GetByTestId("add-person").ClickAsync();
+        await CallScreen.GetByTestId("add-search").FillAsync(other.Username);
+        await AddCandidate(other).GetByTestId("add-contact").ClickAsync();
+    }
+
+    /// <summary>Someone in the list that "Add person" opens.</summary>
+    public ILocator AddCandidate(Person other) => CallScreen.Locator($"[data-test=add-candidate][data-user=\"{other.Username}\"]");
+
+    /// <summary>The tile of another participant on the group call screen.</summary>
+    public ILocator Tile(Person other) => CallScreen.Locator($"[data-test=participant][data-user=\"{other.Username}\"]");
+
     /// <summary>The average colour of the middle of a video on the call screen ("remote-camera", "remote-screen",
     /// "self-view"), or null while it shows nothing.</summary>
-    public async Task<VideoColour?> VideoColourAsync(string testId)
+    public Task<VideoColour?> VideoColourAsync(string testId) => ColourOfAsync($"[data-test={testId}]");
+
+    /// <summary>Waits until another participant's tile on the group call screen shows their camera's colour.</summary>
+    public async Task ExpectTileVideoAsync(Person other, Colour colour)
     {
-        var json = await Page.EvaluateAsync<JsonElement?>(
-            "selector => window.peercallDebug?.videoColour(selector) ?? null", $"[data-test={testId}]");
+        VideoColour? seen = null;
+        var selector = $"[data-test=participant][data-user=\"{other.Username}\"] video";
+        await Eventually.HoldsAsync(async () => (seen = await ColourOfAsync(selector)) is { } c && colour.IsCloseTo(c.R, c.G, c.B),
+            TimeSpan.FromSeconds(15), () => $"{DisplayName} sees {other.DisplayName}'s tile in {colour} (last seen: {seen})");
+    }
+
+    private async Task<VideoColour?> ColourOfAsync(string selector)
+    {
+        var json = await Page.EvaluateAsync<JsonElement?>("selector => window.peercallDebug?.videoColour(selector) ?? null", selector);
         return json is { ValueKind: JsonValueKind.Object } value ? value.Deserialize<VideoColour>(JsonOptions) : null;
     }
 
@@ -397,4 +459,6 @@ public sealed record MediaStats(long PacketsReceived, long BytesReceived, double
 
 public sealed record VideoColour(double R, double G, double B, int Width, int Height);
 
-public sealed record SentCamera(int CapturedHeight, int SentHeight, string Limitation);
+public sealed record RemoteTone(double Frequency, double Rms);
+
+public sealed record SentCamera(int CapturedHeight, int SentHeight, string Limitation, IReadOnlyList<double> Scales);

@@ -15,7 +15,8 @@ public sealed class ScreenTests(EndToEndFixture env)
     {
         await using var alice = await Person.LaunchAsync(env, "alice", new BrowserOptions(Camera: Colour.Red));
         await using var bob = await Person.LaunchAsync(env, "bob", new BrowserOptions(ToneHertz: 1000, Camera: Colour.Blue));
-        await bob.SignUpAsync();
+        await using var carol = await Person.LaunchAsync(env, "carol", new BrowserOptions(ToneHertz: 700));
+        await Task.WhenAll(bob.SignUpAsync(), carol.SignUpAsync());
 
         await alice.OpenAsync("signin");
         await ShootAsync(alice, "sign-in");
@@ -44,7 +45,19 @@ public sealed class ScreenTests(EndToEndFixture env)
         await alice.CallScreen.GetByTestId("camera").ClickAsync();
         await bob.CallScreen.GetByTestId("camera").ClickAsync();
         await alice.ExpectVideoAsync("remote-camera", Colour.Blue);
-        await ShootAsync(alice, "in-video-call", ["self-view", "hang-up", "camera"]);
+        await ShootAsync(alice, "in-video-call", ["self-view", "hang-up", "camera", "add-person"]);
+
+        await alice.CallScreen.GetByTestId("add-person").ClickAsync();
+        await alice.CallScreen.GetByTestId("add-search").FillAsync(carol.Username);
+        await Expect(alice.CallScreen.GetByTestId("add-candidate")).ToHaveCountAsync(1);
+        await ShootAsync(alice, "add-person", ["add-search", "add-contact", "add-close"]);
+        await alice.AddCandidate(carol).GetByTestId("add-contact").ClickAsync();
+        await Expect(carol.IncomingCall).ToBeVisibleAsync();
+        await ShootAsync(carol, "incoming-group-call", ["accept", "decline", "group-note"]);
+        await carol.IncomingCall.GetByTestId("accept").ClickAsync();
+        await alice.ExpectTileVideoAsync(bob, Colour.Blue);
+        await ShootAsync(alice, "in-group-call", ["participants", "self-view", "mute", "hang-up", "add-person"]);
+        await carol.CallScreen.GetByTestId("hang-up").ClickAsync();
 
         await alice.CallScreen.GetByTestId("hang-up").ClickAsync();
         await Expect(bob.Notice).ToBeVisibleAsync();

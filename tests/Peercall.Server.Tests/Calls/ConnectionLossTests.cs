@@ -78,7 +78,7 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
         var call = await parties.AcceptedAsync();
         var before = parties.CallerPhone.Id;
 
-        await DropAsync(parties.CallerPhone);
+        await ConnectionDrops.DropAsync(parties.CallerPhone);
         var after = await TestDevice.NextAsync(parties.CallerPhone.Reconnected);
         Assert.NotEqual(before, after);
         await Refusals.HubAsync(() => parties.CallerPhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0")),
@@ -159,8 +159,8 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
         var call = await callerPhone.Connection.PlaceCall(new PlaceCallRequest(callee.Id));
         await calleePhone.Connection.AcceptCall(call.Id);
 
-        await DropAsync(callerPhone);
-        await ServerNoticesLossAsync(call.Id);
+        await ConnectionDrops.DropAsync(callerPhone);
+        await ConnectionDrops.ServerNoticesLossAsync(server, call.Id);
         await server.AdvanceAsync(Grace - TimeSpan.FromSeconds(1));
         Assert.True(await TestDevice.NothingAsync(calleePhone.States, s => s.Call.Id == call.Id && s.Call.State == CallState.Ended,
             TimeSpan.FromMilliseconds(300)));
@@ -196,7 +196,7 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
 
         await parties.CalleePhone.Connection.SendSignal(new Signal(call.Id, SignalKind.Offer, "v=0 ice restart"));
         Assert.Equal("v=0 ice restart", (await sameDeviceBack.SignalAsync()).Payload);
-        await DropAsync(parties.CallerPhone);
+        await ConnectionDrops.DropAsync(parties.CallerPhone);
         await server.AdvanceAsync(Grace + TimeSpan.FromSeconds(5));
         Assert.True(await TestDevice.NothingAsync(parties.CalleePhone.States,
             s => s.Call.Id == call.Id && s.Call.State != CallState.Accepted, TimeSpan.FromMilliseconds(300)));
@@ -212,23 +212,5 @@ public sealed class ConnectionLossTests(PeercallServer server) : IClassFixture<P
 
         await parties.Caller.Api.CancelCallAsync(call.Id);
         await Refusals.HubAsync(() => parties.CallerPhone.Connection.ResumeCall(call.Id), ProblemCodes.IllegalTransition);
-    }
-
-    /// <summary>The client and the server notice a drop each on their own; the grace period starts when the server
-    /// does.</summary>
-    private async Task ServerNoticesLossAsync(Guid callId)
-    {
-        var active = server.Services.GetRequiredService<ActiveCalls>();
-        using var timeout = new CancellationTokenSource(TestDevice.EventTimeout);
-        while (active.Find(callId)?.LostSince() is null) await Task.Delay(10, timeout.Token);
-    }
-
-    /// <summary>Drops a device's connection the way a broken network does, not by closing it: the server ends the
-    /// connection with an error after a message over its size limit.</summary>
-    private static async Task DropAsync(TestDevice device)
-    {
-        var oversized = new Signal(Guid.NewGuid(), SignalKind.Offer, new string('x', SignalingSetup.MaxMessageBytes + 1));
-        await Assert.ThrowsAnyAsync<Exception>(() => device.Connection.SendSignal(oversized));
-        await device.Lost.Task.WaitAsync(TestDevice.EventTimeout);
     }
 }

@@ -62,20 +62,27 @@ public sealed class HubCallTests(PeercallServer server) : IClassFixture<Peercall
         var call = await parties.AcceptedAsync();
         await parties.Callee.Api.EndCallAsync(call.Id);
 
-        var transitions = server.Logs.Entries
+        var entries = server.Logs.Entries
             .Where(e => e.Category == typeof(CallService).FullName && Equals(e.Values.GetValueOrDefault("CallId"), call.Id))
             .ToList();
+        var transitions = entries.Where(e => e.Values.ContainsKey("CallerId")).ToList();
+        var participants = entries.Where(e => e.Values.ContainsKey("UserId")).ToList();
 
         Assert.Equal([("new", "Ringing"), ("Ringing", "Accepted"), ("Accepted", "Ended")],
             transitions.Select(t => (t.Values["FromState"]?.ToString(), t.Values["ToState"]?.ToString())));
-        Assert.All(transitions, t =>
+        Assert.Equal([(parties.Callee.Id, "Ringing", "Joined"), (parties.Callee.Id, "Joined", "Left"), (parties.Caller.Id, "Joined", "Left")],
+            participants.Select(t => ((Guid)t.Values["UserId"]!, t.Values["FromState"]?.ToString(), t.Values["ToState"]?.ToString())));
+        Assert.All(entries, t =>
         {
             Assert.Equal(LogLevel.Information, t.Level);
             Assert.True(t.Values.ContainsKey("{OriginalFormat}"), "The message is a template with named values.");
-            Assert.Equal(parties.Caller.Id, t.Values["CallerId"]);
-            Assert.Equal(parties.Callee.Id, t.Values["CalleeId"]);
             Assert.NotNull(t.Values["Reason"]);
             Assert.NotNull(t.Values["ActorId"]);
+        });
+        Assert.All(transitions, t =>
+        {
+            Assert.Equal(parties.Caller.Id, t.Values["CallerId"]);
+            Assert.Equal(parties.Callee.Id, t.Values["CalleeId"]);
         });
         Assert.Equal([CallReason.None, CallReason.Answered, CallReason.HungUp], transitions.Select(t => (CallReason)t.Values["Reason"]!));
     }

@@ -15,7 +15,7 @@ public sealed class DatabaseFailureTests
         await using (var db = server.OpenDatabase())
         {
             using var drop = db.CreateCommand();
-            drop.CommandText = "DROP TABLE \"Calls\"";
+            drop.CommandText = "DROP TABLE \"CallParticipants\"; DROP TABLE \"Calls\"";
             drop.ExecuteNonQuery();
         }
 

@@ -2,6 +2,7 @@ using System.Data.Common;
 using System.Security.Cryptography;
 using System.Text;
 using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using Peercall.Server.Data;
 
@@ -38,6 +39,12 @@ public static class TestDatabase
         connection.Open();
         return connection;
     }
+
+    /// <summary>A context on the data folder's database, with no server around it: for migrating it by hand.</summary>
+    public static PeercallDb NewContext(string dataDirectory) => IsPostgres
+        ? new PostgresPeercallDb(new DbContextOptionsBuilder<PostgresPeercallDb>().UseNpgsql(ConnectionString(dataDirectory)).Options)
+        : new SqlitePeercallDb(new DbContextOptionsBuilder<SqlitePeercallDb>()
+            .UseSqlite($"Data Source={Path.Combine(dataDirectory, DataSetup.DatabaseFile)};Pooling=False").Options);
 
     public static DbCommand AddParameter(this DbCommand command, string name, object value)
     {

@@ -20,11 +20,11 @@ public sealed class SignalRelayTests(PeercallServer server) : IClassFixture<Peer
         var offer = new Signal(call.Id, SignalKind.Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\ns=Café ☎ 会议\r\n");
 
         await parties.CallerPhone.Connection.SendSignal(offer);
-        Assert.Equal(offer, await parties.CalleePhone.SignalAsync());
+        Assert.Equal(offer with { From = parties.Caller.Id, To = parties.Callee.Id }, await parties.CalleePhone.SignalAsync());
 
         var answer = new Signal(call.Id, SignalKind.Answer, "v=0\r\no=- 3 4 IN IP4 127.0.0.1\r\n");
         await parties.CalleePhone.Connection.SendSignal(answer);
-        Assert.Equal(answer, await parties.CallerPhone.SignalAsync());
+        Assert.Equal(answer with { From = parties.Callee.Id, To = parties.Caller.Id }, await parties.CallerPhone.SignalAsync());
 
         for (var i = 0; i < 5; i++)
         {
@@ -118,7 +118,7 @@ public sealed class SignalRelayTests(PeercallServer server) : IClassFixture<Peer
 
         var atLimit = new Signal(call.Id, kind, Sdp(limit));
         await parties.CallerPhone.Connection.SendSignal(atLimit);
-        Assert.Equal(atLimit, await parties.CalleePhone.SignalAsync());
+        Assert.Equal(atLimit with { From = parties.Caller.Id, To = parties.Callee.Id }, await parties.CalleePhone.SignalAsync());
 
         var e = await Refusals.HubAsync(() => parties.CallerPhone.Connection.SendSignal(new Signal(call.Id, kind, Sdp(limit + 1))),
             ProblemCodes.SignalTooLarge);

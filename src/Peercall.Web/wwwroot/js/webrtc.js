@@ -147,6 +147,7 @@ export async function stopScreenShare() {
 export function setMuted(muted) {
   local.muted = muted;
   if (local.microphone) local.microphone.enabled = !muted;
+  for (const link of links.values()) link.sayMuted();
   listenWhileMuted();
 }
 
@@ -306,9 +307,16 @@ class PeerLink {
    * once that offer has set up the association. */
   openControl() {
     this.control = this.pc.createDataChannel('control', { negotiated: true, id: 0 });
+    this.control.onopen = () => this.sayMuted();
     this.control.onmessage = event => {
       if (event.data === 'bye') notify('OnPeerHungUp', this.id);
+      if (event.data === 'muted' || event.data === 'unmuted') notify('OnPeerMuted', this.id, event.data === 'muted');
     };
+  }
+
+  /** Tells the peer whether this side's microphone is muted, for its tile; again whenever it changes. */
+  sayMuted() {
+    if (this.control?.readyState === 'open') this.control.send(local.muted ? 'muted' : 'unmuted');
   }
 
   /** Tells the peer this side hangs up, when the channel is open. */
@@ -335,6 +343,21 @@ class PeerLink {
       if (transceiver.sender.track !== track) await transceiver.sender.replaceTrack(track).catch(() => { });
       if (transceiver.direction !== directionOf(slot)) transceiver.direction = directionOf(slot);
     }
+    await this.fitCamera();
+  }
+
+  /** In a mesh every sender encodes its camera once per other participant. From four people on, each sends it at
+   * half the size (360p from 720p), so that a laptop's processor and the LAN keep up. */
+  async fitCamera() {
+    const sender = this.transceiver('camera')?.sender;
+    if (!sender?.track) return;
+    const parameters = sender.getParameters();
+    // Before the first negotiation there are no encodings yet; the next sendLocalMedia or answer sets them.
+    if (!parameters.encodings?.length) return;
+    const scale = links.size >= 3 ? 2 : 1;
+    if ((parameters.encodings[0].scaleResolutionDownBy ?? 1) === scale) return;
+    parameters.encodings[0].scaleResolutionDownBy = scale;
+    await sender.setParameters(parameters).catch(error => this.note(`camera size not set: ${error}`));
   }
 
   async offer() {
@@ -384,6 +407,7 @@ class PeerLink {
       this.settingRemoteAnswer = false;
     }
     if (type === 'offer' && !this.control) this.openControl();
+    if (type === 'answer') await this.fitCamera();
     const pending = this.pendingCandidates;
     this.pendingCandidates = [];
     for (const candidate of pending) await this.addCandidate(candidate);
@@ -478,10 +502,11 @@ class PeerLink {
   close() {
     const pc = this.pc;
     pc.onnegotiationneeded = pc.onicecandidate = pc.oniceconnectionstatechange = pc.ontrack = null;
-    if (this.control) this.control.onmessage = null;
+    if (this.control) this.control.onmessage = this.control.onopen = null;
     pc.close();
     this.audio.pause();
     this.audio.srcObject = null;
+    this.toneAnalysis?.context.close().catch(() => { });
     if (analysis?.link === this) {
       analysis.context.close().catch(() => { });
       analysis = null;
@@ -507,6 +532,11 @@ export function openLink(id, configuration, starts) {
   const link = new PeerLink(id, configuration, !starts, starts);
   links.set(id, link);
   link.watchForFirstPacket();
+  fitCameras();
+}
+
+function fitCameras() {
+  for (const link of links.values()) link.fitCamera();
 }
 
 /** A description ('offer' or 'answer', SDP) or a 'candidate' (RTCIceCandidateInit JSON) from the other side. */
@@ -526,7 +556,7 @@ export async function sayBye(id) {
 
 export function closeLink(id) {
   links.get(id)?.close();
-  links.delete(id);
+  if (links.delete(id)) fitCameras();
 }
 
 function selectedPair(stats) {
@@ -564,6 +594,7 @@ export async function readQuality(id) {
   }
   const pair = selectedPair(stats);
   return {
+    audioLevel: inbound?.audioLevel ?? 0,
     packetsReceived: inbound?.packetsReceived ?? 0,
     packetsLost: Math.max(0, inbound?.packetsLost ?? 0),
     roundTripTime: pair?.roundTripTime ?? remoteInbound?.roundTripTime ?? null,
@@ -709,6 +740,22 @@ globalThis.peercallDebug = {
       rms: levelOf(a.analyser),
     };
   },
+  /** The dominant frequency and level of what each link receives, one entry per remote participant. */
+  remoteTones() {
+    return [...links.values()].filter(link => link.audioStream).map(link => {
+      if (link.toneAnalysis?.stream !== link.audioStream) {
+        link.toneAnalysis?.context.close().catch(() => { });
+        link.toneAnalysis = { ...analyse(link.audioStream, 8192), stream: link.audioStream };
+      }
+      const { context, analyser } = link.toneAnalysis;
+      const spectrum = new Float32Array(analyser.frequencyBinCount);
+      analyser.getFloatFrequencyData(spectrum);
+      let peak = 0;
+      for (let i = 1; i < spectrum.length; i++) if (spectrum[i] > spectrum[peak]) peak = i;
+      return { frequency: peak * context.sampleRate / analyser.fftSize, rms: levelOf(analyser) };
+    });
+  },
+  links: () => links.size,
   /** The average colour of the middle of a <video> on the page, and its size; null when it shows nothing. */
   videoColour(selector) {
     const video = document.querySelector(selector);
@@ -767,7 +814,8 @@ globalThis.peercallDebug = {
   stopSharingFromBrowser: () => local.screen?.dispatchEvent(new Event('ended')),
   descriptionsReceived: () => firstLink()?.descriptionsReceived ?? 0,
   sentMicrophone: () => firstLink()?.transceiver('microphone')?.sender.track?.getSettings().deviceId ?? null,
-  /** The camera as captured and as sent, with what WebRTC says holds the sent size back ("cpu", "bandwidth"...). */
+  /** The camera as captured and as sent, with what WebRTC says holds the sent size back ("cpu", "bandwidth"...),
+   * and how much each link scales it down. */
   async sentCamera() {
     const sender = firstLink()?.transceiver('camera')?.sender;
     if (!sender?.track) return null;
@@ -776,6 +824,7 @@ globalThis.peercallDebug = {
     return {
       capturedHeight: captured.height, sentHeight: sent?.frameHeight ?? 0,
       limitation: sent?.qualityLimitationReason ?? 'none',
+      scales: [...links.values()].map(l => l.transceiver('camera')?.sender.getParameters().encodings?.[0]?.scaleResolutionDownBy ?? 1),
     };
   },
 };

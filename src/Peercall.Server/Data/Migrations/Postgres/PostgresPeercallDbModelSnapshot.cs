@@ -221,6 +221,60 @@ namespace Peercall.Server.Data.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Peercall.Server.Calls.CallMember", b =>
+                {
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("uuid");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<bool>("HasSeen")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("InvitedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("InvitedBy")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateTime?>("JoinedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime?>("LeftAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<int>("Seat")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("CallId", "UserId");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("CallId", "Seat")
+                        .IsUnique();
+
+                    b.HasIndex("State", "InvitedAt");
+
+                    b.HasIndex("UserId", "State");
+
+                    b.ToTable("CallParticipants", (string)null);
+                });
+
             modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -230,19 +284,8 @@ namespace Peercall.Server.Data.Migrations.Postgres
                     b.Property<DateTime?>("AnsweredAt")
                         .HasColumnType("timestamp with time zone");
 
-                    b.Property<string>("CalleeConnectionId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
-
-                    b.Property<bool>("CalleeHasSeen")
-                        .HasColumnType("boolean");
-
                     b.Property<Guid>("CalleeId")
                         .HasColumnType("uuid");
-
-                    b.Property<string>("CallerConnectionId")
-                        .HasMaxLength(64)
-                        .HasColumnType("character varying(64)");
 
                     b.Property<Guid>("CallerId")
                         .HasColumnType("uuid");
@@ -324,6 +367,21 @@ namespace Peercall.Server.Data.Migrations.Postgres
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Peercall.Server.Calls.CallMember", b =>
+                {
+                    b.HasOne("Peercall.Server.Calls.CallRequest", null)
+                        .WithMany("Participants")
+                        .HasForeignKey("CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Peercall.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
                 {
                     b.HasOne("Peercall.Server.Accounts.User", null)
@@ -337,6 +395,11 @@ namespace Peercall.Server.Data.Migrations.Postgres
                         .HasForeignKey("CallerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
+                {
+                    b.Navigation("Participants");
                 });
 #pragma warning restore 612, 618
         }

@@ -214,6 +214,60 @@ namespace Peercall.Server.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("Peercall.Server.Calls.CallMember", b =>
+                {
+                    b.Property<Guid>("CallId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ConnectionId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<bool>("HasSeen")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("InvitedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("InvitedBy")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("JoinedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("LeftAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Seat")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("CallId", "UserId");
+
+                    b.HasIndex("ConnectionId");
+
+                    b.HasIndex("CallId", "Seat")
+                        .IsUnique();
+
+                    b.HasIndex("State", "InvitedAt");
+
+                    b.HasIndex("UserId", "State");
+
+                    b.ToTable("CallParticipants", (string)null);
+                });
+
             modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
                 {
                     b.Property<Guid>("Id")
@@ -223,18 +277,7 @@ namespace Peercall.Server.Data.Migrations.Sqlite
                     b.Property<DateTime?>("AnsweredAt")
                         .HasColumnType("TEXT");
 
-                    b.Property<string>("CalleeConnectionId")
-                        .HasMaxLength(64)
-                        .HasColumnType("TEXT");
-
-                    b.Property<bool>("CalleeHasSeen")
-                        .HasColumnType("INTEGER");
-
                     b.Property<Guid>("CalleeId")
-                        .HasColumnType("TEXT");
-
-                    b.Property<string>("CallerConnectionId")
-                        .HasMaxLength(64)
                         .HasColumnType("TEXT");
 
                     b.Property<Guid>("CallerId")
@@ -317,6 +360,21 @@ namespace Peercall.Server.Data.Migrations.Sqlite
                         .IsRequired();
                 });
 
+            modelBuilder.Entity("Peercall.Server.Calls.CallMember", b =>
+                {
+                    b.HasOne("Peercall.Server.Calls.CallRequest", null)
+                        .WithMany("Participants")
+                        .HasForeignKey("CallId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+
+                    b.HasOne("Peercall.Server.Accounts.User", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
             modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
                 {
                     b.HasOne("Peercall.Server.Accounts.User", null)
@@ -330,6 +388,11 @@ namespace Peercall.Server.Data.Migrations.Sqlite
                         .HasForeignKey("CallerId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
+                });
+
+            modelBuilder.Entity("Peercall.Server.Calls.CallRequest", b =>
+                {
+                    b.Navigation("Participants");
                 });
 #pragma warning restore 612, 618
         }
