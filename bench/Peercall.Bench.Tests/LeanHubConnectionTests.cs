@@ -69,15 +69,15 @@ public sealed class LeanHubConnectionTests : IAsyncLifetime
         Assert.Equal(CallReason.AnsweredElsewhere, realEvents.Of<CallStateChange>("CallStateChanged")[0].Reason);
         Assert.Equal(leanEvents.Of<CallStateChange>("CallStateChanged")[0].Call, realEvents.Of<CallStateChange>("CallStateChanged")[0].Call);
 
-        // Signals flow both ways between the lean device (bound to the call) and bob.
+        // Signals flow both ways between the lean device (bound to the call) and bob, marked with who sent them.
         var offer = new Signal(placed.Id, SignalKind.Offer, "v=0\r\no=- 1 2 IN IP4 127.0.0.1\r\n");
         await bobDevice.SendSignal(offer);
         await Eventually(() => leanEvents.Of<Signal>("Signal").Count == 1);
-        Assert.Equal(offer, leanEvents.Of<Signal>("Signal")[0]);
+        Assert.Equal(offer with { From = bob.Id, To = alice.Id }, leanEvents.Of<Signal>("Signal")[0]);
         var answer = new Signal(placed.Id, SignalKind.Answer, "v=0\r\nanswer");
         await lean.InvokeAsync("SendSignal", answer);
         await Eventually(() => bobEvents.Of<Signal>("Signal").Count == 1);
-        Assert.Equal(answer, bobEvents.Of<Signal>("Signal")[0]);
+        Assert.Equal(answer with { From = alice.Id, To = bob.Id }, bobEvents.Of<Signal>("Signal")[0]);
 
         // The raw record the benchmark sends for load, acknowledged by a completion nobody awaits.
         var candidate = new Signal(placed.Id, SignalKind.Candidate, "t=1;k=2;candidate");
@@ -86,7 +86,7 @@ public sealed class LeanHubConnectionTests : IAsyncLifetime
             type = 1, invocationId = "r", target = "SendSignal", arguments = new object[] { candidate },
         }, HubJson.Options) + "\u001e"));
         await Eventually(() => bobEvents.Of<Signal>("Signal").Count == 2 && leanEvents.UnawaitedCompletions.Count == 1);
-        Assert.Equal(candidate, bobEvents.Of<Signal>("Signal")[1]);
+        Assert.Equal(candidate with { From = alice.Id, To = bob.Id }, bobEvents.Of<Signal>("Signal")[1]);
         Assert.DoesNotContain("error", leanEvents.UnawaitedCompletions.Single());
 
         // The same refusal reads the same on both clients.

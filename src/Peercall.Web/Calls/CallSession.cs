@@ -256,7 +256,11 @@ public sealed class CallSession : ILiveState
         try
         {
             var updated = await _api.InviteToCallAsync(call.Id, person.Id);
-            if (Call?.Id == updated.Id) Call = updated;
+            if (Call?.Id != updated.Id) return;
+            Call = updated;
+            // Someone in another call or offline is not rung at all: say so at once.
+            if (updated.Participants.FirstOrDefault(p => p.Party.Id == person.Id) is { State: not ParticipantState.Ringing } added)
+                ShowRingEnded(added);
             Changed?.Invoke();
         }
         catch (Exception e) when (e is PeercallApiException or HttpRequestException)
@@ -319,6 +323,19 @@ public sealed class CallSession : ILiveState
 
     private Guid? Me => _account.User?.Id;
 
+    /// <summary>Someone rung into a call that goes on did not join it: the others learn why.</summary>
+    private void ShowRingEnded(CallParticipant participant)
+    {
+        var name = participant.Party.DisplayName;
+        Show(new CallNotice(t => participant.State switch
+        {
+            ParticipantState.Declined => t.DeclinedToJoin(name),
+            ParticipantState.Busy => t.BusyInAnotherCall(name),
+            _ when participant.Reason == CallReason.CalleeOffline => t.OfflineWillSeeMissed(name),
+            _ => t.DidNotAnswer(name),
+        }, false));
+    }
+
     private CallParticipant? Mine(Call call) => call.Participants.FirstOrDefault(p => p.Party.Id == Me);
 
     private bool OthersJoinedBesides(Call call, Guid userId) =>
@@ -365,8 +382,13 @@ public sealed class CallSession : ILiveState
             return;
         }
         if (Call?.Id != call.Id) return;
+        var before = Call;
         Call = call;
         var mine = Mine(call);
+        if (call.State is CallState.Ringing or CallState.Accepted && Phase is CallPhase.Outgoing or CallPhase.Active)
+            foreach (var ended in call.Participants.Where(p => p.Party.Id != Me && p.State != ParticipantState.Joined
+                         && before.Participants.Any(b => b.Party.Id == p.Party.Id && b.State == ParticipantState.Ringing)))
+                ShowRingEnded(ended);
         switch (call.State)
         {
             case CallState.Ringing:

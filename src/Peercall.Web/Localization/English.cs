@@ -129,6 +129,10 @@ public static class English
         CouldNotAdd = name => $"{name} could not be added to the call.",
         LostConnectionTo = name => $"The connection to {name} was lost; the call goes on with the others.",
         GroupCallWith = names => $"Group call with {names}",
+        DeclinedToJoin = name => $"{name} declined.",
+        BusyInAnotherCall = name => $"{name} is in another call.",
+        OfflineWillSeeMissed = name => $"{name} is offline and will see a missed call.",
+        DidNotAnswer = name => $"{name} did not answer.",
         ParticipantMuted = "Muted",
         Speaking = "Speaking",
         CallOutcome = (reason, other, placedByMe) => reason switch

@@ -129,6 +129,10 @@ public static class Russian
         CouldNotAdd = name => $"Не удалось добавить в звонок: {name}.",
         LostConnectionTo = name => $"Связь с собеседником {name} потеряна; звонок продолжается с остальными.",
         GroupCallWith = names => $"Групповой звонок: {names}",
+        DeclinedToJoin = name => $"{name}: отклонено.",
+        BusyInAnotherCall = name => $"{name} сейчас в другом звонке.",
+        OfflineWillSeeMissed = name => $"{name} не в сети и увидит пропущенный звонок.",
+        DidNotAnswer = name => $"{name} не отвечает.",
         ParticipantMuted = "Микрофон выключен",
         Speaking = "Говорит",
         CallOutcome = (reason, other, placedByMe) => reason switch

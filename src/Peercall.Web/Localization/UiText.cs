@@ -136,6 +136,10 @@ public sealed class UiText
     public required string CallFull { get; init; }
     public required Func<string, string> CouldNotAdd { get; init; }
     public required Func<string, string> LostConnectionTo { get; init; }
+    public required Func<string, string> DeclinedToJoin { get; init; }
+    public required Func<string, string> BusyInAnotherCall { get; init; }
+    public required Func<string, string> OfflineWillSeeMissed { get; init; }
+    public required Func<string, string> DidNotAnswer { get; init; }
     /// <summary>The others in a group call, for the ringing screen: a list of names.</summary>
     public required Func<string, string> GroupCallWith { get; init; }
     public required string ParticipantMuted { get; init; }

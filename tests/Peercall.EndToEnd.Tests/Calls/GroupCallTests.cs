@@ -26,10 +26,15 @@ public sealed class GroupCallTests(EndToEndFixture env)
         await bob.IncomingCall.GetByTestId("accept").ClickAsync();
         await Task.WhenAll(alice.ExpectAudioArrivedAsync(), bob.ExpectAudioArrivedAsync());
 
-        // Alice adds Carol from the call: Carol's app rings with who is in it, and she joins.
+        // Alice adds Carol from the call: Carol's app rings with who is in it. She declines, which Alice is told;
+        // rung again, she joins.
         await alice.AddToCallAsync(carol);
         await Expect(carol.IncomingCall.GetByTestId("group-note")).ToContainTextAsync(bob.DisplayName);
         await Expect(alice.Tile(carol)).ToHaveAttributeAsync("data-state", "ringing");
+        await carol.IncomingCall.GetByTestId("decline").ClickAsync();
+        await Expect(alice.Notice).ToHaveTextAsync($"{carol.DisplayName} declined.");
+        await Expect(alice.Tile(carol)).ToHaveCountAsync(0);
+        await alice.AddToCallAsync(carol);
         await carol.IncomingCall.GetByTestId("accept").ClickAsync();
         await Task.WhenAll(
             alice.ExpectHearingAsync(BobHz, CarolHz),
@@ -68,10 +73,14 @@ public sealed class GroupCallTests(EndToEndFixture env)
             dave.ExpectHearingAsync(BobHz, CarolHz));
         await Expect(bob.Tile(alice)).ToHaveCountAsync(0);
 
-        // Muting shows on the others' tiles.
+        // Everyone's tone plays all the time, so each tile says its person speaks; muting shows on the others'
+        // tiles, and a muted person no longer speaks.
+        await Expect(bob.Tile(carol)).ToHaveAttributeAsync("data-speaking", "true");
         await carol.CallScreen.GetByTestId("mute").ClickAsync();
         await Expect(bob.Tile(carol)).ToHaveAttributeAsync("data-muted", "true");
         await Expect(dave.Tile(carol)).ToHaveAttributeAsync("data-muted", "true");
+        await Expect(bob.Tile(carol)).ToHaveAttributeAsync("data-speaking", "false");
+        await Expect(bob.Tile(dave)).ToHaveAttributeAsync("data-speaking", "true");
 
         // Two leave; the last one is not left alone in a call.
         await bob.CallScreen.GetByTestId("hang-up").ClickAsync();

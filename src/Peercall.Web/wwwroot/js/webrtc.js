@@ -432,9 +432,16 @@ class PeerLink {
     }
   }
 
-  restartIce(configuration) {
+  async restartIce(configuration) {
     this.restarts++;
     this.pc.setConfiguration(rtcConfiguration(configuration));
+    // An offer of ours still unanswered at the next restart was lost (sent, say, while the signaling connection
+    // itself was coming back, before the server bound the call to it again). Waiting for its answer would hold
+    // every later restart back, so it is taken back and the restart makes a fresh one.
+    if (this.pc.signalingState === 'have-local-offer' && !this.makingOffer) {
+      this.note('unanswered offer taken back');
+      await this.pc.setLocalDescription({ type: 'rollback' }).catch(error => this.note(`rollback failed: ${error}`));
+    }
     this.pc.restartIce();
   }
 
@@ -546,8 +553,8 @@ export function receiveSignal(id, kind, payload) {
 }
 
 /** New ICE credentials (and, with the configuration given, fresh TURN credentials) for a link whose path broke. */
-export function restartIce(id, configuration) {
-  links.get(id)?.restartIce(configuration);
+export async function restartIce(id, configuration) {
+  await links.get(id)?.restartIce(configuration);
 }
 
 export async function sayBye(id) {

@@ -67,17 +67,11 @@ namespace Peercall.Server.Data.Migrations.Sqlite
 
             migrationBuilder.Sql(ParticipantsFromCalls.Sql);
 
-            migrationBuilder.DropColumn(
-                name: "CalleeConnectionId",
-                table: "Calls");
-
-            migrationBuilder.DropColumn(
-                name: "CalleeHasSeen",
-                table: "Calls");
-
-            migrationBuilder.DropColumn(
-                name: "CallerConnectionId",
-                table: "Calls");
+            // SQLite (3.35 and later, as bundled) drops a plain column in place; EF Core's DropColumn would rebuild the
+            // table outside the migration's transaction, and warn so on every new server's first start.
+            migrationBuilder.Sql(@"ALTER TABLE ""Calls"" DROP COLUMN ""CalleeConnectionId"";");
+            migrationBuilder.Sql(@"ALTER TABLE ""Calls"" DROP COLUMN ""CalleeHasSeen"";");
+            migrationBuilder.Sql(@"ALTER TABLE ""Calls"" DROP COLUMN ""CallerConnectionId"";");
         }
 
         /// <inheritdoc />
