@@ -5,14 +5,27 @@ namespace Peercall.Reachability.Tests.Infrastructure;
 
 public static class FreePort
 {
+    // Below Linux's ephemeral range (32768-60999), from which every outgoing connection and every port-0 listener
+    // of the tests running beside these takes its port: one of those took a port between this check and the
+    // server's bind ("address already in use") while the connection-capacity tests opened thousands.
+    private const int First = 20000;
+    private const int Last = 32767;
+
     /// <summary>A loopback port that is free for both TCP and UDP right now.</summary>
     public static int Next()
     {
         while (true)
         {
-            using var tcp = new TcpListener(IPAddress.Loopback, 0);
-            tcp.Start();
-            var port = ((IPEndPoint)tcp.LocalEndpoint).Port;
+            var port = Random.Shared.Next(First, Last + 1);
+            using var tcp = new TcpListener(IPAddress.Loopback, port);
+            try
+            {
+                tcp.Start();
+            }
+            catch (SocketException)
+            {
+                continue;
+            }
             try
             {
                 using var udp = new UdpClient(new IPEndPoint(IPAddress.Loopback, port));
