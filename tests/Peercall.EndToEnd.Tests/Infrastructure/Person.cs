@@ -272,9 +272,7 @@ public sealed class Person : IAsyncDisposable
     public async Task ExpectHearingAsync(params int[] hertz)
     {
         IReadOnlyList<RemoteTone> heard = [];
-        bool Matches(IReadOnlyList<RemoteTone> tones) =>
-            tones.Count == hertz.Length && tones.All(t => t.Rms > 0.01)
-            && tones.Select(t => t.Frequency).Order().Zip(hertz.Order(), (f, h) => Math.Abs(f - h) <= 20).All(ok => ok);
+        bool Matches(IReadOnlyList<RemoteTone> tones) => RemoteTone.AreExactly(tones, hertz, minimumRms: 0.01);
         await Eventually.HoldsAsync(async () =>
             {
                 if (!Matches(heard = await RemoteTonesAsync())) return false;
@@ -459,6 +457,12 @@ public sealed record MediaStats(long PacketsReceived, long BytesReceived, double
 
 public sealed record VideoColour(double R, double G, double B, int Width, int Height);
 
-public sealed record RemoteTone(double Frequency, double Rms);
+public sealed record RemoteTone(double Frequency, double Rms)
+{
+    /// <summary>One tone per frequency asked for (within 20 Hz), each at least this loud, and nothing else.</summary>
+    public static bool AreExactly(IReadOnlyList<RemoteTone> tones, int[] hertz, double minimumRms) =>
+        tones.Count == hertz.Length && tones.All(t => t.Rms > minimumRms)
+        && tones.Select(t => t.Frequency).Order().Zip(hertz.Order(), (f, h) => Math.Abs(f - h) <= 20).All(ok => ok);
+}
 
 public sealed record SentCamera(int CapturedHeight, int SentHeight, string Limitation, IReadOnlyList<double> Scales);

@@ -103,10 +103,7 @@ public sealed class GroupCallMeasurements(EndToEndFixture env, ITestOutputHelper
         var until = DateTime.UtcNow + TimeSpan.FromSeconds(20);
         while (DateTime.UtcNow < until)
         {
-            var tones = await person.RemoteTonesAsync();
-            if (tones.Count == hertz.Length && tones.All(t => t.Rms > 0.005)
-                && tones.Select(t => t.Frequency).Order().Zip(hertz.Order(), (f, h) => Math.Abs(f - h) <= 20).All(ok => ok))
-                return;
+            if (RemoteTone.AreExactly(await person.RemoteTonesAsync(), hertz, minimumRms: 0.005)) return;
             await Task.Delay(50);
         }
         throw new TimeoutException($"{person.DisplayName} did not hear {string.Join(", ", hertz)} Hz within 20 s.");

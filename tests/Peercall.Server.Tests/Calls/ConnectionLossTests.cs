@@ -1,10 +1,7 @@
 using System.Net.WebSockets;
-using Microsoft.Extensions.DependencyInjection;
 using Peercall.Contracts;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Signaling;
-using Peercall.Server.Calls;
-using Peercall.Server.Signaling;
 using Peercall.Server.Tests.Infrastructure;
 
 namespace Peercall.Server.Tests.Calls;

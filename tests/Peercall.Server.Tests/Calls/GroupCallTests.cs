@@ -1,11 +1,8 @@
 using System.Net;
-using Microsoft.Extensions.DependencyInjection;
 using Peercall.Client;
 using Peercall.Contracts;
 using Peercall.Contracts.Calls;
 using Peercall.Contracts.Signaling;
-using Peercall.Server.Calls;
-using Peercall.Server.Signaling;
 using Peercall.Server.Tests.Infrastructure;
 using PresenceState = Peercall.Contracts.Contacts.Presence;
 
